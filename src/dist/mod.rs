@@ -1,0 +1,1 @@
+//! Probability distributions (filled in by the dist work).

@@ -1,0 +1,1 @@
+//! Mergeable statistics (filled in by the stats work).
