@@ -1,1 +1,185 @@
-fn main() {}
+//! The `chipsim` command line: a thin layer over the library. It parses arguments, shows
+//! progress, and turns library errors into messages and exit codes (2 = bad input, 1 = other).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use chipsim::model::metrics::{OUT, TS};
+use chipsim::study::{self, StudyOptions};
+use chipsim::Error;
+
+#[derive(Parser)]
+#[command(
+    name = "chipsim",
+    version,
+    about = "Monte Carlo simulator of the semiconductor supply chain under multi-trillion-dollar fab funding scenarios",
+    long_about = None
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct ScenarioArgs {
+    /// Override a scenario key, value in TOML syntax: --set program.size_usd_bn=5000
+    /// --set 'regions.us.construction_months="30 to 48"'. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+}
+
+#[derive(clap::Args, Clone)]
+struct RunArgs {
+    /// Number of trials (default: the scenario's [run] trials, else 10000).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    trials: Option<u64>,
+    /// Random seed (default: the scenario's [run] seed, else 20240208).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
+    /// Output folder; each scenario writes to <OUT>/<scenario name>/.
+    #[arg(long, default_value = "output")]
+    out: PathBuf,
+    /// Do not show a progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run scenario files and write CSV results to <OUT>/<scenario>/.
+    Run {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        #[command(flatten)]
+        run: RunArgs,
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+    },
+    /// Check scenario files (and --set overrides) without running them.
+    Validate {
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+    },
+    /// List every output metric with its unit and meaning.
+    Metrics,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            report(&e);
+            ExitCode::from(if e.is_input() { 2 } else { 1 })
+        }
+    }
+}
+
+fn report(e: &Error) {
+    match e {
+        Error::Inputs(list) => {
+            let n = list.len();
+            eprintln!("error: {n} problem{} in the input:", if n == 1 { "" } else { "s" });
+            for p in list {
+                eprintln!("  {p}");
+            }
+        }
+        Error::Input(p) => eprintln!("error: {p}"),
+        other => eprintln!("error: {other}"),
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::Run {
+            scenarios,
+            run,
+            scenario,
+        } => {
+            let loaded = study::load_all(&scenarios, &scenario.sets)?;
+            let opts = StudyOptions {
+                trials: run.trials,
+                seed: run.seed,
+                threads: run.threads.map_or(0, usize::from),
+                out_dir: run.out.clone(),
+                charts: true,
+            };
+            std::fs::create_dir_all(&opts.out_dir)
+                .map_err(|e| Error::io(format!("creating {}", opts.out_dir.display()), e))?;
+            for s in &loaded {
+                let bar = progress_bar(run.quiet, &s.name);
+                let result = study::run_one(s, &opts, &mut |done, total| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                });
+                bar.finish_and_clear();
+                let r = result?;
+                if !run.quiet {
+                    eprintln!(
+                        "{}: {} trials in {:.1} s → {}",
+                        s.name,
+                        r.info.trials,
+                        r.info.elapsed_seconds,
+                        r.dir.display()
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Validate {
+            scenarios,
+            scenario,
+        } => {
+            let loaded = study::load_all(&scenarios, &scenario.sets)?;
+            for s in loaded {
+                let uncertain = s.params.specs.iter().filter(|p| !p.dist.is_fixed()).count();
+                println!(
+                    "{}: ok — scenario `{}`, {}–{}, {} sources, {} regions, {} uncertain inputs",
+                    s.path.display(),
+                    s.name,
+                    s.start,
+                    s.end,
+                    s.sources.len(),
+                    s.regions.len(),
+                    uncertain
+                );
+            }
+            Ok(())
+        }
+        Command::Metrics => {
+            println!("# timeseries.csv metrics (one row per metric × quarter)");
+            for m in TS {
+                println!("{:<34} {:<24} {}", m.name, m.unit, m.description);
+            }
+            println!("\n# summary.csv metrics and trials.csv columns (one value per trial)");
+            for m in OUT {
+                println!("{:<34} {:<24} {}", m.name, m.unit, m.description);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn progress_bar(quiet: bool, name: &str) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{prefix} [{elapsed_precise}] {wide_bar} {pos}/{len} trials ({per_sec}, eta {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar.set_prefix(name.to_string());
+    bar
+}

@@ -1,0 +1,158 @@
+//! The engine: runs trials in parallel and aggregates them deterministically.
+//!
+//! Trials are cut into fixed-size chunks of [`CHUNK_TRIALS`] trials, independent of the thread
+//! count. Each chunk is simulated by one worker (reusing its [`Workspace`]) into a chunk
+//! [`Aggregates`] plus the chunk's per-trial rows; chunks are processed in waves of a few per
+//! thread and merged **in chunk order**, and their rows streamed to the trial sink in trial
+//! order. So outputs are byte-identical whatever the number of threads, and memory is bounded by
+//! one wave, not by the number of trials.
+
+use crate::error::{Error, Result};
+use crate::model::metrics::{Kind, N_OUT, N_TS, OUT, TS};
+use crate::model::trial::{run_trial, Workspace};
+use crate::scenario::params::Scope;
+use crate::scenario::Scenario;
+use crate::stats::Stat;
+use rayon::prelude::*;
+
+/// Trials per chunk: the unit of parallel work and of deterministic merging.
+pub const CHUNK_TRIALS: u64 = 128;
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub trials: u64,
+    pub seed: u64,
+    /// Worker threads; 0 = all cores.
+    pub threads: usize,
+}
+
+/// Aggregated statistics of a run: one [`Stat`] per time-series metric and quarter, and one per
+/// per-trial outcome. Year-valued metrics are stored relative to `year_origin`.
+#[derive(Debug, Clone)]
+pub struct Aggregates {
+    pub quarters: usize,
+    /// `N_TS × quarters`, metric-major.
+    pub ts: Vec<Stat>,
+    pub out: Vec<Stat>,
+    pub year_origin: f64,
+    pub trials: u64,
+}
+
+impl Aggregates {
+    pub fn new(quarters: usize, year_origin: f64) -> Self {
+        Aggregates {
+            quarters,
+            ts: vec![Stat::default(); N_TS * quarters],
+            out: vec![Stat::default(); N_OUT],
+            year_origin,
+            trials: 0,
+        }
+    }
+
+    /// Adds one finished trial. NaN values ("did not happen" / undefined) are skipped.
+    pub fn add_trial(&mut self, ws: &Workspace) {
+        self.trials += 1;
+        for (m, spec) in TS.iter().enumerate() {
+            let origin = if spec.kind == Kind::Year { self.year_origin } else { 0.0 };
+            let row = m * self.quarters;
+            for q in 0..self.quarters {
+                let x = ws.ts[row + q];
+                if x.is_finite() {
+                    self.ts[row + q].add(x - origin);
+                }
+            }
+        }
+        for (o, spec) in OUT.iter().enumerate() {
+            let x = ws.out[o];
+            if x.is_finite() {
+                let origin = if spec.kind == Kind::Year { self.year_origin } else { 0.0 };
+                self.out[o].add(x - origin);
+            }
+        }
+    }
+
+    /// Merges another aggregate (call in a fixed order for reproducible floating-point results).
+    pub fn merge(&mut self, other: &Aggregates) {
+        self.trials += other.trials;
+        for (a, b) in self.ts.iter_mut().zip(&other.ts) {
+            a.merge(b);
+        }
+        for (a, b) in self.out.iter_mut().zip(&other.out) {
+            a.merge(b);
+        }
+    }
+}
+
+/// Indices of the sampled trial-level inputs written to trials.csv (the ones that vary).
+pub fn varying_inputs(s: &Scenario) -> Vec<usize> {
+    s.params
+        .specs
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.scope == Scope::Trial && !p.dist.is_fixed())
+        .map(|(i, _)| i)
+        .collect()
+}
+
+struct ChunkResult {
+    agg: Aggregates,
+    /// Per trial: outcomes (N_OUT) then varying inputs.
+    rows: Vec<f64>,
+}
+
+/// Runs `opts.trials` trials of `s`. `sink` receives each trial's index, outcomes and varying
+/// inputs in trial order; `progress` is told how many trials are done after each wave.
+pub fn run(
+    s: &Scenario,
+    opts: &RunOptions,
+    sink: &mut dyn FnMut(u64, &[f64], &[f64]) -> Result<()>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Aggregates> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let threads = pool.current_num_threads().max(1) as u64;
+    let inputs = varying_inputs(s);
+    let row_len = N_OUT + inputs.len();
+    let year_origin = s.start.decimal_year();
+    let nq = s.quarters();
+    let mut total = Aggregates::new(nq, year_origin);
+    let n_chunks = opts.trials.div_ceil(CHUNK_TRIALS);
+    let wave = threads * 4;
+    let mut next_chunk = 0u64;
+    while next_chunk < n_chunks {
+        let end = (next_chunk + wave).min(n_chunks);
+        let results: Vec<ChunkResult> = pool.install(|| {
+            (next_chunk..end)
+                .into_par_iter()
+                .map_init(
+                    || Workspace::new(s, opts.seed),
+                    |ws, c| {
+                        let first = c * CHUNK_TRIALS;
+                        let last = (first + CHUNK_TRIALS).min(opts.trials);
+                        let mut agg = Aggregates::new(nq, year_origin);
+                        let mut rows = Vec::with_capacity((last - first) as usize * row_len);
+                        for t in first..last {
+                            run_trial(s, ws, t);
+                            agg.add_trial(ws);
+                            rows.extend_from_slice(&ws.out);
+                            rows.extend(inputs.iter().map(|&i| ws.inputs[i]));
+                        }
+                        ChunkResult { agg, rows }
+                    },
+                )
+                .collect()
+        });
+        for (ci, r) in (next_chunk..end).zip(&results) {
+            total.merge(&r.agg);
+            for (j, row) in r.rows.chunks(row_len).enumerate() {
+                let t = ci * CHUNK_TRIALS + j as u64;
+                sink(t, &row[..N_OUT], &row[N_OUT..])?;
+            }
+        }
+        next_chunk = end;
+        progress(total.trials);
+    }
+    Ok(total)
+}

@@ -1,0 +1,193 @@
+//! The metric catalogue: every per-quarter time series and every per-trial outcome, with its
+//! unit and meaning. Names are a public contract (CSV columns and rows): change them only on
+//! purpose, and keep docs/outputs.md in step (a test checks that it lists every name here).
+
+/// How an aggregate's quantiles are presented.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    /// A continuous quantity.
+    Real,
+    /// A count: quantiles are rounded to whole numbers.
+    Count,
+    /// A calendar date as a decimal year (2027.25 = start of 2027Q2): stored relative to the
+    /// window start so the sketch's relative error applies to years elapsed, and quantiles are
+    /// rounded to whole quarters.
+    Year,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct MetricSpec {
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub kind: Kind,
+    pub description: &'static str,
+}
+
+const fn m(name: &'static str, unit: &'static str, kind: Kind, description: &'static str) -> MetricSpec {
+    MetricSpec {
+        name,
+        unit,
+        kind,
+        description,
+    }
+}
+
+/// Per-quarter time series (rows of timeseries.csv). Flows are per quarter unless the name says
+/// `_per_year`; stocks are at the end of the quarter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(usize)]
+pub enum Ts {
+    ProgramCapacityWspm,
+    IncumbentCapacityWspm,
+    ProgramPackagingCapacityWpm,
+    ProgramHbmCapacityWspm,
+    ProgramFabsOperating,
+    ProgramFabsUnderConstruction,
+    ProgramFabsStarted,
+    ProgramCapexUsdBn,
+    ProgramCapexCumUsdBn,
+    ProgramRaisedCumUsdBn,
+    ProgramCashUsdBn,
+    ProgramEuvTools,
+    EuvShipmentsPerYear,
+    ProgramEuvAllocationPerYear,
+    ProgramPowerMw,
+    ProgramStaff,
+    ProgramD0PerCm2,
+    TsmcShareLeadingEdge,
+    TaiwanShareLeadingEdge,
+    HhiLeadingEdge,
+    BindingMoneyShare,
+    BindingEuvShare,
+    BindingPowerShare,
+    BindingWorkforceShare,
+    BindingNoneShare,
+}
+
+pub const TS: [MetricSpec; 25] = [
+    m("program_capacity_wspm", "wafer starts per month", Kind::Real, "Effective leading-edge logic capacity of program fabs (ramping fabs count pro rata)."),
+    m("incumbent_capacity_wspm", "wafer starts per month", Kind::Real, "Leading-edge logic capacity of incumbents (TSMC, Samsung, Intel, others) outside the program."),
+    m("program_packaging_capacity_wpm", "wafers per month", Kind::Real, "Advanced-packaging (CoWoS-class) capacity of program plants."),
+    m("program_hbm_capacity_wspm", "wafer starts per month", Kind::Real, "HBM DRAM wafer capacity of program fabs."),
+    m("program_fabs_operating", "fabs", Kind::Count, "Program logic fabs producing (ramping or at nominal capacity)."),
+    m("program_fabs_under_construction", "fabs", Kind::Count, "Program logic fabs started and not yet producing (including stalled ones)."),
+    m("program_fabs_started", "fabs", Kind::Count, "Program logic fabs started in the quarter (a flow)."),
+    m("program_capex_usd_bn", "US$ bn per quarter", Kind::Real, "Construction spending on program fabs, plants and HBM fabs in the quarter."),
+    m("program_capex_cum_usd_bn", "US$ bn", Kind::Real, "Cumulative construction spending on program fabs, plants and HBM fabs."),
+    m("program_raised_cum_usd_bn", "US$ bn", Kind::Real, "Cumulative money paid in by all sources (equity, debt, grants)."),
+    m("program_cash_usd_bn", "US$ bn", Kind::Real, "Money raised and not yet spent, end of quarter."),
+    m("program_euv_tools", "tools", Kind::Count, "EUV tools installed in operating program fabs."),
+    m("euv_shipments_per_year", "tools per year", Kind::Real, "Global EUV tool shipments, annualised rate in the quarter (including program-funded expansion)."),
+    m("program_euv_allocation_per_year", "tools per year", Kind::Real, "EUV tools the program can obtain, annualised rate in the quarter."),
+    m("program_power_mw", "MW", Kind::Real, "Power drawn by operating program fabs, plants and HBM fabs."),
+    m("program_staff", "jobs", Kind::Real, "Staff of operating program fabs, plants and HBM fabs."),
+    m("program_d0_per_cm2", "defects per cm²", Kind::Real, "Capacity-weighted defect density of operating program logic fabs (over trials with at least one)."),
+    m("tsmc_share_leading_edge", "share (0–1)", Kind::Real, "TSMC's share of leading-edge logic capacity, counting program fabs it operates."),
+    m("taiwan_share_leading_edge", "share (0–1)", Kind::Real, "Share of leading-edge logic capacity located in Taiwan."),
+    m("hhi_leading_edge", "HHI (0–10,000)", Kind::Real, "Herfindahl–Hirschman index of leading-edge logic capacity by operator (new entrants counted as one firm)."),
+    m("binding_money_share", "share of trials", Kind::Real, "Share of trials in which money stopped further program logic-fab starts that quarter."),
+    m("binding_euv_share", "share of trials", Kind::Real, "Share of trials in which EUV tool supply stopped further starts that quarter."),
+    m("binding_power_share", "share of trials", Kind::Real, "Share of trials in which power stopped further starts that quarter."),
+    m("binding_workforce_share", "share of trials", Kind::Real, "Share of trials in which regional construction capacity (workforce, builders) stopped further starts."),
+    m("binding_none_share", "share of trials", Kind::Real, "Share of trials in which the program was not starting fabs (disabled or before its first start quarter)."),
+];
+
+/// Per-trial outcomes (rows of summary.csv, columns of trials.csv).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(usize)]
+pub enum Out {
+    TotalCommittedUsdBn,
+    TotalRaisedUsdBn,
+    TotalCapexUsdBn,
+    UnspentUsdBn,
+    FabsStarted,
+    FabsCompleted,
+    FabsCompletedBy2030,
+    FirstOutputYear,
+    PackagingPlantsStarted,
+    HbmFabsStarted,
+    ProgramCapacity2030Wspm,
+    ProgramCapacity2035Wspm,
+    TsmcShare2030,
+    TsmcShare2035,
+    Hhi2035,
+    TaiwanShare2035,
+    BindingMoneyShare,
+    BindingEuvShare,
+    BindingPowerShare,
+    BindingWorkforceShare,
+    ConstructionStallQuarters,
+    RaisedEquityUsdBn,
+    RaisedDebtUsdBn,
+    RaisedGrantUsdBn,
+    RaisedSovereignUsdBn,
+    RaisedInvestorUsdBn,
+    RaisedChipmakerUsdBn,
+    RaisedEnergyUsdBn,
+    RaisedAnchorCustomerUsdBn,
+    RaisedGovernmentUsdBn,
+    CapexLogicUsdBn,
+    CapexPackagingUsdBn,
+    CapexHbmUsdBn,
+    PowerSpendUsdBn,
+    ToolExpansionSpendUsdBn,
+}
+
+pub const OUT: [MetricSpec; 35] = [
+    m("total_committed_usd_bn", "US$ bn", Kind::Real, "Money pledged by all sources (before the honoured fraction)."),
+    m("total_raised_usd_bn", "US$ bn", Kind::Real, "Money actually paid in within the window."),
+    m("total_capex_usd_bn", "US$ bn", Kind::Real, "Construction spending on program logic fabs, packaging plants and HBM fabs."),
+    m("unspent_usd_bn", "US$ bn", Kind::Real, "Money raised but not spent by the end of the window (cash left)."),
+    m("fabs_started", "fabs", Kind::Count, "Program logic fabs started."),
+    m("fabs_completed", "fabs", Kind::Count, "Program logic fabs that reached first output within the window."),
+    m("fabs_completed_by_2030", "fabs", Kind::Count, "Program logic fabs with first output by 2030Q4 (or the window's end if earlier)."),
+    m("first_output_year", "year", Kind::Year, "Decimal year of the first quarter with output from a program logic fab; empty if none."),
+    m("packaging_plants_started", "plants", Kind::Count, "Program advanced-packaging plants started."),
+    m("hbm_fabs_started", "fabs", Kind::Count, "Program HBM fabs started."),
+    m("program_capacity_2030_wspm", "wafer starts per month", Kind::Real, "Program logic capacity at the end of 2030."),
+    m("program_capacity_2035_wspm", "wafer starts per month", Kind::Real, "Program logic capacity at the end of 2035."),
+    m("tsmc_share_2030", "share (0–1)", Kind::Real, "TSMC's share of leading-edge capacity at the end of 2030."),
+    m("tsmc_share_2035", "share (0–1)", Kind::Real, "TSMC's share of leading-edge capacity at the end of 2035."),
+    m("hhi_2035", "HHI (0–10,000)", Kind::Real, "HHI of leading-edge capacity at the end of 2035."),
+    m("taiwan_share_2035", "share (0–1)", Kind::Real, "Taiwan's share of leading-edge capacity at the end of 2035."),
+    m("binding_money_share", "share of quarters", Kind::Real, "Share of the program's active quarters in which money stopped further logic-fab starts; empty without a program."),
+    m("binding_euv_share", "share of quarters", Kind::Real, "Share of active quarters in which EUV tools stopped further starts."),
+    m("binding_power_share", "share of quarters", Kind::Real, "Share of active quarters in which power stopped further starts."),
+    m("binding_workforce_share", "share of quarters", Kind::Real, "Share of active quarters in which regional construction capacity stopped further starts."),
+    m("construction_stall_quarters", "fab-quarters", Kind::Count, "Quarters in which a program construction site could not be paid and stood still, summed over sites."),
+    m("raised_equity_usd_bn", "US$ bn", Kind::Real, "Money paid in as equity."),
+    m("raised_debt_usd_bn", "US$ bn", Kind::Real, "Money paid in as debt."),
+    m("raised_grant_usd_bn", "US$ bn", Kind::Real, "Money paid in as grants."),
+    m("raised_sovereign_usd_bn", "US$ bn", Kind::Real, "Money paid in by sovereign funds."),
+    m("raised_investor_usd_bn", "US$ bn", Kind::Real, "Money paid in by financial investors."),
+    m("raised_chipmaker_usd_bn", "US$ bn", Kind::Real, "Money paid in by chipmakers."),
+    m("raised_energy_usd_bn", "US$ bn", Kind::Real, "Money paid in by energy suppliers."),
+    m("raised_anchor_customer_usd_bn", "US$ bn", Kind::Real, "Money paid in by anchor customers (OpenAI and other buyers)."),
+    m("raised_government_usd_bn", "US$ bn", Kind::Real, "Money paid in by governments."),
+    m("capex_logic_usd_bn", "US$ bn", Kind::Real, "Construction spending on program logic fabs."),
+    m("capex_packaging_usd_bn", "US$ bn", Kind::Real, "Construction spending on program packaging plants."),
+    m("capex_hbm_usd_bn", "US$ bn", Kind::Real, "Construction spending on program HBM fabs."),
+    m("power_spend_usd_bn", "US$ bn", Kind::Real, "Money spent on new power generation for program sites."),
+    m("tool_expansion_spend_usd_bn", "US$ bn", Kind::Real, "Money paid to lithography makers to expand EUV output."),
+];
+
+pub const N_TS: usize = TS.len();
+pub const N_OUT: usize = OUT.len();
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enum_order_matches_catalogue() {
+        assert_eq!(TS[Ts::BindingNoneShare as usize].name, "binding_none_share");
+        assert_eq!(TS[Ts::HhiLeadingEdge as usize].name, "hhi_leading_edge");
+        assert_eq!(OUT[Out::ToolExpansionSpendUsdBn as usize].name, "tool_expansion_spend_usd_bn");
+        assert_eq!(OUT[Out::FirstOutputYear as usize].name, "first_output_year");
+        assert_eq!(OUT[Out::ConstructionStallQuarters as usize].name, "construction_stall_quarters");
+        let mut names: Vec<_> = OUT.iter().map(|s| s.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), N_OUT, "duplicate outcome names");
+    }
+}

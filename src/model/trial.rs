@@ -1,0 +1,726 @@
+//! One trial: sample the inputs, then step through the quarters. All per-trial state lives in a
+//! [`Workspace`] that a worker thread reuses from trial to trial, so the quarterly loop
+//! allocates nothing once the workspace has grown to the scenario's size.
+//!
+//! Order of events in a quarter (see docs/model.md):
+//! 1. money in (each source's pay-in, split by the allocation shares); power and EUV-expansion
+//!    money is spent as it arrives;
+//! 2. regional start slots accrue;
+//! 3. the program starts fabs while money, start slots, EUV tools and power allow, and records
+//!    the constraint that stopped it (the binding constraint);
+//! 4. sites under construction are paid for (or stand still if their bucket lacks the cash);
+//! 5. operating fabs ramp; capacity, shares and the other metrics are recorded.
+
+use crate::model::formulas::*;
+use crate::model::metrics::{Out, Ts, N_OUT, N_TS};
+use crate::model::rng::TrialRng;
+use crate::scenario::params::{stable_slot, ParamId, Scope};
+use crate::scenario::types::{Commitment, FabKind, Scenario, PARTNER_CLASSES};
+
+/// Why the program stopped starting fabs in a quarter, in the order the checks are made for
+/// each candidate region. The constraint reported is the one met by the candidate that got
+/// furthest through the checks: "money" means some region had a start slot, power and tools
+/// but the money was not there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Binding {
+    Workforce = 0,
+    Power = 1,
+    Euv = 2,
+    Money = 3,
+}
+
+/// A program fab (logic), packaging plant or HBM fab.
+#[derive(Debug, Clone, Copy)]
+pub struct Fab {
+    pub kind: FabKind,
+    pub region: usize,
+    pub operator: usize,
+    pub start_q: u32,
+    pub construction_quarters: u32,
+    pub progress_quarters: u32,
+    /// First quarter with output (index in the window), `u32::MAX` while under construction.
+    pub first_output_q: u32,
+    pub capacity_wspm: f64,
+    pub budget_usd_bn: f64,
+    pub actual_capex_usd_bn: f64,
+    pub spent_usd_bn: f64,
+    pub power_mw: f64,
+    pub euv_tools: f64,
+    pub staff: f64,
+    pub ramp_quarters: u32,
+    pub lifetime_quarters: u32,
+    pub stalled_quarters: u32,
+}
+
+impl Fab {
+    fn operating(&self, q: u32) -> bool {
+        self.first_output_q <= q && q < self.first_output_q.saturating_add(self.lifetime_quarters)
+    }
+
+    fn under_construction(&self) -> bool {
+        self.first_output_q == u32::MAX
+    }
+}
+
+/// Per-worker reusable state and the trial's results.
+pub struct Workspace {
+    nq: usize,
+    /// Sampled trial-level inputs, indexed by ParamId (per-fab parameters hold NaN).
+    pub inputs: Vec<f64>,
+    pub fabs: Vec<Fab>,
+    /// Money in per quarter by bucket: logic, packaging, hbm, power, tool expansion.
+    inflow: [Vec<f64>; 5],
+    /// Prefix sums of `inflow[0..3]` (index q+1 = sum over quarters ≤ q).
+    inflow_cum: [Vec<f64>; 3],
+    euv_shipments: Vec<f64>,
+    euv_program: Vec<f64>,
+    euv_program_cum: Vec<f64>,
+    incumbent_cap: Vec<f64>,
+    tool_spend_cum: Vec<f64>,
+    /// Per region: MW of program-funded power ordered, cumulative by order quarter.
+    power_ordered_cum: Vec<f64>,
+    slots: Vec<f64>,
+    power_committed: Vec<f64>,
+    started_kind_region: Vec<[u32; 3]>,
+    operator_cap: Vec<f64>,
+    /// Time series, `N_TS × nq`, metric-major.
+    pub ts: Vec<f64>,
+    /// Per-trial outcomes; NaN = did not happen.
+    pub out: [f64; N_OUT],
+    pub rng: TrialRng,
+}
+
+impl Workspace {
+    pub fn new(s: &Scenario, seed: u64) -> Self {
+        let nq = s.quarters();
+        let nr = s.regions.len();
+        let ni = s.incumbents.len();
+        Workspace {
+            nq,
+            inputs: vec![f64::NAN; s.params.len()],
+            fabs: Vec::new(),
+            inflow: std::array::from_fn(|_| vec![0.0; nq]),
+            inflow_cum: std::array::from_fn(|_| vec![0.0; nq + 1]),
+            euv_shipments: vec![0.0; nq],
+            euv_program: vec![0.0; nq],
+            euv_program_cum: vec![0.0; nq + 1],
+            incumbent_cap: vec![0.0; ni * (nq + 1)],
+            tool_spend_cum: vec![0.0; nq + 1],
+            power_ordered_cum: vec![0.0; nr * (nq + 1)],
+            slots: vec![0.0; nr],
+            power_committed: vec![0.0; nr],
+            started_kind_region: vec![[0; 3]; nr],
+            operator_cap: vec![0.0; ni + 1],
+            ts: vec![0.0; N_TS * nq],
+            out: [f64::NAN; N_OUT],
+            rng: TrialRng::new(seed),
+        }
+    }
+
+    fn v(&self, id: ParamId) -> f64 {
+        self.inputs[id.0]
+    }
+
+    fn set_ts(&mut self, m: Ts, q: usize, x: f64) {
+        self.ts[m as usize * self.nq + q] = x;
+    }
+
+    pub fn ts_value(&self, m: Ts, q: usize) -> f64 {
+        self.ts[m as usize * self.nq + q]
+    }
+
+    fn set_out(&mut self, o: Out, x: f64) {
+        self.out[o as usize] = x;
+    }
+}
+
+/// Samples every trial-level input of trial `trial` into `ws.inputs`.
+pub fn sample_inputs(s: &Scenario, ws: &mut Workspace, trial: u64) {
+    ws.rng.start_trial(trial);
+    for (i, spec) in s.params.specs.iter().enumerate() {
+        ws.inputs[i] = match spec.scope {
+            Scope::Trial => ws.rng.draw(spec, 0),
+            Scope::PerFab => f64::NAN,
+        };
+    }
+}
+
+/// Runs trial `trial`: samples its inputs and fills `ws.ts` and `ws.out`.
+pub fn run_trial(s: &Scenario, ws: &mut Workspace, trial: u64) {
+    sample_inputs(s, ws, trial);
+    simulate(s, ws);
+}
+
+/// The quarterly simulation for inputs already in `ws.inputs`.
+pub fn simulate(s: &Scenario, ws: &mut Workspace) {
+    let nq = ws.nq;
+    let nr = s.regions.len();
+    let ni = s.incumbents.len();
+    ws.fabs.clear();
+    ws.out = [f64::NAN; N_OUT];
+    ws.ts.iter_mut().for_each(|x| *x = 0.0);
+    for b in ws.inflow.iter_mut() {
+        b.iter_mut().for_each(|x| *x = 0.0);
+    }
+    ws.slots.iter_mut().for_each(|x| *x = 0.0);
+    ws.power_committed.iter_mut().for_each(|x| *x = 0.0);
+    ws.started_kind_region.iter_mut().for_each(|x| *x = [0; 3]);
+    ws.power_ordered_cum.iter_mut().for_each(|x| *x = 0.0);
+
+    let program = &s.program;
+    let enabled = program.enabled;
+
+    // ---- Money in: each source pays committed × honoured evenly over its pay-in quarters.
+    let size = ws.v(program.size_usd_bn);
+    let mut committed = 0.0;
+    let mut raised_by_instrument = [0.0; 3];
+    let mut raised_by_class = [0.0; PARTNER_CLASSES.len()];
+    if enabled {
+        let alloc = program.allocation;
+        let shares = [
+            alloc.fabs_share[0],
+            alloc.fabs_share[1],
+            alloc.fabs_share[2],
+            alloc.power_share,
+            alloc.tool_expansion_share,
+        ];
+        for src in &s.sources {
+            let amount = match src.commitment {
+                Commitment::ShareOfProgram(p) => ws.v(p) * size,
+                Commitment::AmountUsdBn(p) => ws.v(p),
+            };
+            committed += amount;
+            let paid = amount * ws.v(src.honoured_share);
+            let per_q = paid / f64::from(src.pay_in_quarters);
+            for k in 0..src.pay_in_quarters {
+                let Some(q) = s.quarter_index(src.pay_in_start.plus(k)) else {
+                    continue;
+                };
+                for (b, share) in shares.iter().enumerate() {
+                    ws.inflow[b][q] += per_q * share;
+                }
+                raised_by_instrument[src.instrument as usize] += per_q;
+                raised_by_class[src.class] += per_q;
+            }
+        }
+    }
+    for b in 0..3 {
+        let mut acc = 0.0;
+        ws.inflow_cum[b][0] = 0.0;
+        for q in 0..nq {
+            acc += ws.inflow[b][q];
+            ws.inflow_cum[b][q + 1] = acc;
+        }
+    }
+
+    // ---- Incumbent capacity path (deterministic within a trial) and EUV supply.
+    for (i, inc) in s.incumbents.iter().enumerate() {
+        let k0 = ws.v(inc.leading_edge_capacity_wspm);
+        let g = ws.v(inc.growth_per_year_share);
+        for q in 0..=nq {
+            // index 0 is the quarter before the window (for first-quarter growth)
+            ws.incumbent_cap[i * (nq + 1) + q] = compound(k0, g, (q as f64 - 1.0) / 4.0);
+        }
+    }
+    let e = &s.euv;
+    let s0 = ws.v(e.shipments_start_per_year);
+    let ceiling = ws.v(e.ceiling_per_year);
+    let conv = ws.v(e.convergence_per_year_share);
+    let other = ws.v(e.other_demand_per_year);
+    let inc_tools = ws.v(e.incumbent_tools_per_kwspm);
+    let reserved = ws.v(e.program_reserved_share);
+    let cost_per_tool_year = ws.v(e.expansion_cost_usd_bn_per_tool_per_year);
+    let expansion_lag = months_to_quarters_or_zero(ws.v(e.expansion_lag_months)) as usize;
+    let expansion_max = ws.v(e.expansion_max_per_year);
+    let mut acc = 0.0;
+    ws.tool_spend_cum[0] = 0.0;
+    for q in 0..nq {
+        acc += ws.inflow[4][q];
+        ws.tool_spend_cum[q + 1] = acc;
+    }
+    ws.euv_program_cum[0] = 0.0;
+    for q in 0..nq {
+        let base = euv_shipments_per_year(s0, ceiling, conv, q as f64 / 4.0).max(0.0) / 4.0;
+        let mut demand = other / 4.0;
+        for i in 0..ni {
+            let row = i * (nq + 1);
+            let growth = ws.incumbent_cap[row + q + 1] - ws.incumbent_cap[row + q];
+            demand += growth.max(0.0) * inc_tools / 1000.0;
+        }
+        // Expansion paid for at least `lag` quarters ago adds tools for the program.
+        let funded = if q >= expansion_lag {
+            ws.tool_spend_cum[q + 1 - expansion_lag]
+        } else {
+            0.0
+        };
+        let extra = (funded / cost_per_tool_year).min(expansion_max) / 4.0;
+        let program_share = if enabled {
+            (reserved * base).max(base - demand).max(0.0) + extra
+        } else {
+            0.0
+        };
+        ws.euv_shipments[q] = base + extra;
+        ws.euv_program[q] = program_share;
+        ws.euv_program_cum[q + 1] = ws.euv_program_cum[q] + program_share;
+    }
+
+    // ---- Program parameters used in the loop.
+    let power_cost = ws.v(s.power.cost_usd_bn_per_mw);
+    let power_lag = months_to_quarters_or_zero(ws.v(s.power.build_months)) as usize;
+    let first_start = s.quarter_index(program.first_start).map_or(
+        if program.first_start < s.start { 0 } else { nq },
+        |i| i,
+    );
+    let lookahead = program.funding_lookahead_quarters as usize;
+    let taiwan_region: Vec<bool> = s.regions.iter().map(|r| r.in_taiwan).collect();
+    let tsmc = s.incumbents.iter().position(|i| i.name == "tsmc");
+    let operator_slot = stable_slot("program.operators");
+
+    let mut cash = [0.0f64; 3];
+    let mut planned_remaining = [0.0f64; 3];
+    let mut capex_by_kind = [0.0f64; 3];
+    let mut power_spend = 0.0;
+    let mut tool_spend = 0.0;
+    let mut raised_cum = 0.0;
+    let mut capex_cum = 0.0;
+    let mut tools_reserved = 0.0;
+    let mut serial = [0u64; 3];
+    let mut binding_counts = [0u32; 4];
+    let mut active_quarters = 0u32;
+    let mut first_output: Option<u32> = None;
+    let mut stall_total = 0u32;
+    let max_slot_need = s
+        .fabs
+        .iter()
+        .map(|f| ws.v(f.builder_slots_per_start))
+        .fold(1.0, f64::max);
+
+    for q in 0..nq {
+        // 1. Money in.
+        for (b, c) in cash.iter_mut().enumerate() {
+            *c += ws.inflow[b][q];
+        }
+        raised_cum += (0..5).map(|b| ws.inflow[b][q]).sum::<f64>();
+        let power_money = ws.inflow[3][q];
+        power_spend += power_money;
+        tool_spend += ws.inflow[4][q];
+        for (r, region) in s.regions.iter().enumerate() {
+            let row = r * (nq + 1);
+            let mw = if power_cost > 0.0 {
+                power_money * region.plan_share / power_cost
+            } else {
+                0.0
+            };
+            ws.power_ordered_cum[row + q + 1] = ws.power_ordered_cum[row + q] + mw;
+        }
+
+        // 2. Start slots accrue.
+        for (r, region) in s.regions.iter().enumerate() {
+            let per_year = ws.v(region.fab_starts_per_year);
+            ws.slots[r] = (ws.slots[r] + per_year / 4.0).min(per_year.max(max_slot_need));
+        }
+
+        // 3. Starts.
+        let active = enabled && q >= first_start && nr > 0;
+        let mut binding = None;
+        let mut started_logic = 0u32;
+        if active {
+            for kind in FabKind::ALL {
+                let k = kind as usize;
+                if program.allocation.fabs_share[k] <= 0.0 && cash[k] <= 0.0 {
+                    if kind == FabKind::Logic {
+                        binding = Some(Binding::Money);
+                    }
+                    continue;
+                }
+                let mut guard = 0;
+                loop {
+                    guard += 1;
+                    let outcome = try_start(s, ws, kind, q, &mut StartCtx {
+                        cash: &cash,
+                        planned_remaining: &mut planned_remaining,
+                        lookahead,
+                        tools_reserved: &mut tools_reserved,
+                        serial: &mut serial,
+                        power_lag,
+                        operator_slot,
+                    });
+                    match outcome {
+                        Ok(()) => {
+                            if kind == FabKind::Logic {
+                                started_logic += 1;
+                            }
+                        }
+                        Err(b) => {
+                            if kind == FabKind::Logic {
+                                binding = Some(b);
+                            }
+                            break;
+                        }
+                    }
+                    if guard >= 10_000 {
+                        break;
+                    }
+                }
+            }
+        }
+        if active {
+            active_quarters += 1;
+            let b = binding.unwrap_or(Binding::Money);
+            binding_counts[b as usize] += 1;
+            let m = match b {
+                Binding::Money => Ts::BindingMoneyShare,
+                Binding::Euv => Ts::BindingEuvShare,
+                Binding::Power => Ts::BindingPowerShare,
+                Binding::Workforce => Ts::BindingWorkforceShare,
+            };
+            ws.set_ts(m, q, 1.0);
+        } else {
+            ws.set_ts(Ts::BindingNoneShare, q, 1.0);
+        }
+
+        // 4. Construction spending, in start order; a site whose bucket lacks the cash stalls.
+        let mut capex_q = 0.0;
+        for f in ws.fabs.iter_mut().filter(|f| f.under_construction()) {
+            let k = f.kind as usize;
+            let spend = f.actual_capex_usd_bn / f64::from(f.construction_quarters);
+            if cash[k] + 1e-12 >= spend {
+                cash[k] = (cash[k] - spend).max(0.0);
+                let budget_left = (f.budget_usd_bn - f.spent_usd_bn).max(0.0);
+                planned_remaining[k] -= spend.min(budget_left);
+                f.spent_usd_bn += spend;
+                capex_by_kind[k] += spend;
+                capex_q += spend;
+                f.progress_quarters += 1;
+                if f.progress_quarters >= f.construction_quarters {
+                    f.first_output_q = q as u32 + 1;
+                    planned_remaining[k] -= (f.budget_usd_bn - f.spent_usd_bn).max(0.0);
+                    if planned_remaining[k] < 0.0 {
+                        planned_remaining[k] = 0.0;
+                    }
+                }
+            } else {
+                f.stalled_quarters += 1;
+                stall_total += 1;
+            }
+        }
+        capex_cum += capex_q;
+
+        // 5. Operating fabs and metrics.
+        let qu = q as u32;
+        let mut cap = [0.0f64; 3];
+        let (mut operating, mut building, mut tools, mut power, mut staff) = (0u32, 0u32, 0.0, 0.0, 0.0);
+        let (mut d0_weighted, mut taiwan_cap) = (0.0, 0.0);
+        ws.operator_cap.iter_mut().for_each(|x| *x = 0.0);
+        for f in ws.fabs.iter() {
+            if f.kind == FabKind::Logic && f.under_construction() {
+                building += 1;
+            }
+            if !f.operating(qu) {
+                continue;
+            }
+            let age = qu - f.first_output_q;
+            let c = f.capacity_wspm * ramp_fraction(age, f.ramp_quarters);
+            cap[f.kind as usize] += c;
+            power += f.power_mw;
+            staff += f.staff;
+            if f.kind == FabKind::Logic {
+                operating += 1;
+                tools += f.euv_tools;
+                ws.operator_cap[f.operator] += c;
+                if taiwan_region[f.region] {
+                    taiwan_cap += c;
+                }
+                let t = &s.fabs[0];
+                let d0 = defect_density(
+                    ws.inputs[t.d0_initial_per_cm2.0],
+                    ws.inputs[t.d0_mature_per_cm2.0],
+                    3.0 * f64::from(age),
+                    ws.inputs[t.d0_learning_months.0],
+                );
+                d0_weighted += d0 * c;
+            }
+        }
+        if operating > 0 && first_output.is_none() {
+            first_output = Some(qu);
+        }
+        let mut inc_total = 0.0;
+        for (i, inc) in s.incumbents.iter().enumerate() {
+            let c = ws.incumbent_cap[i * (nq + 1) + q + 1];
+            inc_total += c;
+            ws.operator_cap[i] += c;
+            taiwan_cap += c * ws.v(inc.taiwan_share);
+        }
+        let total = inc_total + cap[0];
+        let tsmc_share = match (tsmc, total > 0.0) {
+            (Some(t), true) => ws.operator_cap[t] / total,
+            _ => 0.0,
+        };
+        let cash_total: f64 = cash.iter().sum();
+        ws.set_ts(Ts::ProgramCapacityWspm, q, cap[0]);
+        ws.set_ts(Ts::IncumbentCapacityWspm, q, inc_total);
+        ws.set_ts(Ts::ProgramPackagingCapacityWpm, q, cap[1]);
+        ws.set_ts(Ts::ProgramHbmCapacityWspm, q, cap[2]);
+        ws.set_ts(Ts::ProgramFabsOperating, q, f64::from(operating));
+        ws.set_ts(Ts::ProgramFabsUnderConstruction, q, f64::from(building));
+        ws.set_ts(Ts::ProgramFabsStarted, q, f64::from(started_logic));
+        ws.set_ts(Ts::ProgramCapexUsdBn, q, capex_q);
+        ws.set_ts(Ts::ProgramCapexCumUsdBn, q, capex_cum);
+        ws.set_ts(Ts::ProgramRaisedCumUsdBn, q, raised_cum);
+        ws.set_ts(Ts::ProgramCashUsdBn, q, cash_total);
+        ws.set_ts(Ts::ProgramEuvTools, q, tools);
+        ws.set_ts(Ts::EuvShipmentsPerYear, q, 4.0 * ws.euv_shipments[q]);
+        ws.set_ts(Ts::ProgramEuvAllocationPerYear, q, 4.0 * ws.euv_program[q]);
+        ws.set_ts(Ts::ProgramPowerMw, q, power);
+        ws.set_ts(Ts::ProgramStaff, q, staff);
+        ws.set_ts(
+            Ts::ProgramD0PerCm2,
+            q,
+            if cap[0] > 0.0 { d0_weighted / cap[0] } else { f64::NAN },
+        );
+        ws.set_ts(Ts::TsmcShareLeadingEdge, q, tsmc_share);
+        ws.set_ts(
+            Ts::TaiwanShareLeadingEdge,
+            q,
+            if total > 0.0 { taiwan_cap / total } else { 0.0 },
+        );
+        ws.set_ts(Ts::HhiLeadingEdge, q, hhi(&ws.operator_cap));
+    }
+
+    // ---- Per-trial outcomes.
+    let capex_total: f64 = capex_by_kind.iter().sum();
+    let raised_total: f64 = raised_by_instrument.iter().sum();
+    ws.set_out(Out::TotalCommittedUsdBn, committed);
+    ws.set_out(Out::TotalRaisedUsdBn, raised_total);
+    ws.set_out(Out::TotalCapexUsdBn, capex_total);
+    ws.set_out(Out::UnspentUsdBn, cash.iter().sum());
+    let count = |kind: FabKind| ws.fabs.iter().filter(|f| f.kind == kind).count() as f64;
+    let logic_started = count(FabKind::Logic);
+    let packaging_started = count(FabKind::Packaging);
+    let hbm_started = count(FabKind::Hbm);
+    let end_q = nq as u32;
+    let completed = ws
+        .fabs
+        .iter()
+        .filter(|f| f.kind == FabKind::Logic && f.first_output_q < end_q)
+        .count() as f64;
+    let by2030 = s.year_end_index(2030).map_or(0.0, |i| {
+        ws.fabs
+            .iter()
+            .filter(|f| f.kind == FabKind::Logic && f.first_output_q <= i as u32)
+            .count() as f64
+    });
+    ws.set_out(Out::FabsStarted, logic_started);
+    ws.set_out(Out::FabsCompleted, completed);
+    ws.set_out(Out::FabsCompletedBy2030, by2030);
+    if let Some(q) = first_output {
+        ws.set_out(Out::FirstOutputYear, s.quarter(q as usize).decimal_year());
+    }
+    ws.set_out(Out::PackagingPlantsStarted, packaging_started);
+    ws.set_out(Out::HbmFabsStarted, hbm_started);
+    let at_year = |ws: &Workspace, m: Ts, year: u32| {
+        s.year_end_index(year).map_or(f64::NAN, |i| ws.ts_value(m, i))
+    };
+    let (c30, c35) = (
+        at_year(ws, Ts::ProgramCapacityWspm, 2030),
+        at_year(ws, Ts::ProgramCapacityWspm, 2035),
+    );
+    let (t30, t35) = (
+        at_year(ws, Ts::TsmcShareLeadingEdge, 2030),
+        at_year(ws, Ts::TsmcShareLeadingEdge, 2035),
+    );
+    let (h35, tw35) = (
+        at_year(ws, Ts::HhiLeadingEdge, 2035),
+        at_year(ws, Ts::TaiwanShareLeadingEdge, 2035),
+    );
+    ws.set_out(Out::ProgramCapacity2030Wspm, c30);
+    ws.set_out(Out::ProgramCapacity2035Wspm, c35);
+    ws.set_out(Out::TsmcShare2030, t30);
+    ws.set_out(Out::TsmcShare2035, t35);
+    ws.set_out(Out::Hhi2035, h35);
+    ws.set_out(Out::TaiwanShare2035, tw35);
+    if active_quarters > 0 {
+        let a = f64::from(active_quarters);
+        ws.set_out(Out::BindingMoneyShare, f64::from(binding_counts[Binding::Money as usize]) / a);
+        ws.set_out(Out::BindingEuvShare, f64::from(binding_counts[Binding::Euv as usize]) / a);
+        ws.set_out(Out::BindingPowerShare, f64::from(binding_counts[Binding::Power as usize]) / a);
+        ws.set_out(
+            Out::BindingWorkforceShare,
+            f64::from(binding_counts[Binding::Workforce as usize]) / a,
+        );
+    }
+    ws.set_out(Out::ConstructionStallQuarters, f64::from(stall_total));
+    ws.set_out(Out::RaisedEquityUsdBn, raised_by_instrument[0]);
+    ws.set_out(Out::RaisedDebtUsdBn, raised_by_instrument[1]);
+    ws.set_out(Out::RaisedGrantUsdBn, raised_by_instrument[2]);
+    let classes = [
+        Out::RaisedSovereignUsdBn,
+        Out::RaisedInvestorUsdBn,
+        Out::RaisedChipmakerUsdBn,
+        Out::RaisedEnergyUsdBn,
+        Out::RaisedAnchorCustomerUsdBn,
+        Out::RaisedGovernmentUsdBn,
+    ];
+    for (c, o) in classes.into_iter().enumerate() {
+        ws.set_out(o, raised_by_class[c]);
+    }
+    ws.set_out(Out::CapexLogicUsdBn, capex_by_kind[0]);
+    ws.set_out(Out::CapexPackagingUsdBn, capex_by_kind[1]);
+    ws.set_out(Out::CapexHbmUsdBn, capex_by_kind[2]);
+    ws.set_out(Out::PowerSpendUsdBn, power_spend);
+    ws.set_out(Out::ToolExpansionSpendUsdBn, tool_spend);
+}
+
+struct StartCtx<'a> {
+    cash: &'a [f64; 3],
+    planned_remaining: &'a mut [f64; 3],
+    lookahead: usize,
+    tools_reserved: &'a mut f64,
+    serial: &'a mut [u64; 3],
+    power_lag: usize,
+    operator_slot: u64,
+}
+
+/// Tries to start one fab of `kind` in quarter `q`. Candidate regions are tried in order of
+/// their shortfall against the siting plan (`plan_share · (n + 1) − started_here`, largest
+/// first); for each the checks run in the order workforce → power → EUV → money. Returns the
+/// binding constraint when no region passes.
+fn try_start(s: &Scenario, ws: &mut Workspace, kind: FabKind, q: usize, cx: &mut StartCtx<'_>) -> Result<(), Binding> {
+    let k = kind as usize;
+    let nq = ws.nq;
+    let t = &s.fabs[k];
+    let capacity = ws.v(t.capacity_wspm);
+    let capex_per_k = ws.v(t.capex_usd_bn_per_kwspm);
+    let slots_needed = ws.v(t.builder_slots_per_start);
+    let power_need = ws.v(t.power_mw);
+    let tools_need = capacity / 1000.0 * ws.v(t.euv_tools_per_kwspm);
+    let n_started: u32 = ws.started_kind_region.iter().map(|r| r[k]).sum();
+    let serial = cx.serial[k] + 1;
+    // Per-fab draws are keyed by kind and serial number, so they do not depend on the others.
+    let sub = serial | ((k as u64) << 40);
+
+    // Funds: bucket cash + scheduled pay-ins in the look-ahead window − budgets already promised.
+    let ahead_end = (q + 1 + cx.lookahead).min(nq);
+    let ahead = ws.inflow_cum[k][ahead_end] - ws.inflow_cum[k][q + 1];
+    let available = cx.cash[k] + ahead - cx.planned_remaining[k];
+
+    let mut best: Option<Binding> = None;
+    let mut chosen = None;
+    // Regions by descending shortfall; ties by file order. nr is small: selection by scanning.
+    let nr = s.regions.len();
+    let mut tried = 0u64; // bitmask for up to 64 regions; more are tried in file order
+    for _ in 0..nr {
+        let mut pick = None;
+        let mut best_gap = f64::NEG_INFINITY;
+        for (r, region) in s.regions.iter().enumerate() {
+            if region.plan_share <= 0.0 || (r < 64 && tried & (1 << r) != 0) {
+                continue;
+            }
+            let gap = region.plan_share * f64::from(n_started + 1) - f64::from(ws.started_kind_region[r][k]);
+            if gap > best_gap {
+                best_gap = gap;
+                pick = Some(r);
+            }
+        }
+        let Some(r) = pick else { break };
+        if r < 64 {
+            tried |= 1 << r;
+        }
+        let region = &s.regions[r];
+        // Workforce / builders.
+        if ws.slots[r] + 1e-9 < slots_needed {
+            best = best.max(Some(Binding::Workforce));
+            continue;
+        }
+        // Power at completion.
+        let months = ws.rng.draw(s.params.get(region.construction_months), sub);
+        let cq = months_to_quarters(months) as usize;
+        let done = q + cq;
+        let row = r * (nq + 1);
+        let years = done as f64 / 4.0;
+        // Power ordered in quarter u is online from u + lag; only orders placed so far count.
+        let ordered = match done.checked_sub(cx.power_lag) {
+            Some(u) => ws.power_ordered_cum[row + u.min(q) + 1],
+            None => 0.0,
+        };
+        let power_at = ws.v(region.power_available_mw)
+            + ws.v(region.power_growth_mw_per_year) * years
+            + ordered;
+        if power_at - ws.power_committed[r] + 1e-9 < power_need {
+            best = best.max(Some(Binding::Power));
+            continue;
+        }
+        // EUV tools by the tool-in date (a third of the construction period before completion).
+        if tools_need > 0.0 {
+            let tool_in = done - cq / 3;
+            let cum = if tool_in < nq {
+                ws.euv_program_cum[tool_in + 1]
+            } else {
+                ws.euv_program_cum[nq] + ws.euv_program[nq - 1] * (tool_in + 1 - nq) as f64
+            };
+            if cum - *cx.tools_reserved + 1e-9 < tools_need {
+                best = best.max(Some(Binding::Euv));
+                continue;
+            }
+        }
+        // Money.
+        let budget = capacity / 1000.0 * capex_per_k * ws.v(region.capex_multiplier);
+        if available + 1e-9 < budget {
+            best = best.max(Some(Binding::Money));
+            continue;
+        }
+        chosen = Some((r, cq, budget));
+        break;
+    }
+    let Some((r, cq, budget)) = chosen else {
+        return Err(best.unwrap_or(Binding::Money));
+    };
+
+    // Start it.
+    cx.serial[k] = serial;
+    let overrun = ws.rng.draw(s.params.get(t.capex_overrun_multiplier), sub);
+    let operator = pick_operator(s, ws, cx.operator_slot, sub, kind);
+    ws.slots[r] -= slots_needed;
+    ws.power_committed[r] += power_need;
+    *cx.tools_reserved += tools_need;
+    ws.started_kind_region[r][k] += 1;
+    cx.planned_remaining[k] += budget;
+    ws.fabs.push(Fab {
+        kind,
+        region: r,
+        operator,
+        start_q: q as u32,
+        construction_quarters: cq as u32,
+        progress_quarters: 0,
+        first_output_q: u32::MAX,
+        capacity_wspm: capacity,
+        budget_usd_bn: budget,
+        actual_capex_usd_bn: budget * overrun,
+        spent_usd_bn: 0.0,
+        power_mw: power_need,
+        euv_tools: tools_need,
+        staff: ws.v(t.staff),
+        ramp_quarters: months_to_quarters_or_zero(ws.v(t.ramp_months)),
+        lifetime_quarters: (ws.v(t.lifetime_years) * 4.0).round().max(1.0) as u32,
+        stalled_quarters: 0,
+    });
+    Ok(())
+}
+
+/// Draws the operator of a program logic fab from the scenario's operator mix (other kinds are
+/// run by the program itself and attributed to the `new_entrant` operator index).
+fn pick_operator(s: &Scenario, ws: &mut Workspace, slot: u64, serial: u64, kind: FabKind) -> usize {
+    let new_entrant = s.incumbents.len();
+    if kind != FabKind::Logic || s.program.operators.is_empty() {
+        return new_entrant;
+    }
+    let u = ws.rng.uniform(slot, serial);
+    let mut acc = 0.0;
+    for &(op, share) in &s.program.operators {
+        acc += share;
+        if u < acc {
+            return op;
+        }
+    }
+    s.program.operators.last().map_or(new_entrant, |&(op, _)| op)
+}

@@ -1,0 +1,543 @@
+//! Turns a merged scenario [`Table`] into a typed, validated [`Scenario`]. Every check that can
+//! be made before a trial runs is made here, and all problems found are reported together.
+
+use std::path::Path;
+
+use crate::error::{InputError, Origin};
+use crate::scenario::node::{suggest, Node, Table};
+use crate::scenario::params::{Bounds, ParamId, Params, Scope};
+use crate::scenario::reader::{quoted_list, Errors, TableReader};
+use crate::scenario::types::*;
+use crate::time::Quarter;
+
+/// Tolerance for "shares must sum to 1".
+pub const SHARE_SUM_TOLERANCE: f64 = 1e-6;
+
+/// A placeholder id used only while collecting errors (never reaches the model).
+const BAD: ParamId = ParamId(usize::MAX);
+
+struct Ctx {
+    params: Params,
+    errors: Errors,
+}
+
+impl Ctx {
+    fn p(
+        &mut self,
+        r: &TableReader<'_>,
+        key: &'static str,
+        bounds: Bounds,
+        default: Option<f64>,
+    ) -> ParamId {
+        let res = self.params.read(r, key, bounds, Scope::Trial, default);
+        self.errors.take(res).unwrap_or(BAD)
+    }
+
+    fn per_fab(
+        &mut self,
+        r: &TableReader<'_>,
+        key: &'static str,
+        bounds: Bounds,
+        default: Option<f64>,
+    ) -> ParamId {
+        let res = self.params.read(r, key, bounds, Scope::PerFab, default);
+        self.errors.take(res).unwrap_or(BAD)
+    }
+
+    fn quarter(&mut self, r: &TableReader<'_>, key: &'static str, default: Quarter) -> Quarter {
+        match r.node(key) {
+            None => default,
+            Some(n) => match n.as_str().and_then(Quarter::parse) {
+                Some(q) => q,
+                None => {
+                    self.errors
+                        .push(r.invalid(n, key, "a quarter written like \"2031Q2\""));
+                    default
+                }
+            },
+        }
+    }
+
+    fn fixed_share(&mut self, r: &TableReader<'_>, key: &'static str, default: Option<f64>) -> f64 {
+        match r.f64_opt(key) {
+            Ok(Some(x)) if (0.0..=1.0).contains(&x) => x,
+            Ok(Some(_)) => {
+                if let Some(n) = r.node(key) {
+                    self.errors
+                        .push(r.invalid(n, key, "a share between 0 and 1 (a fixed number)"));
+                }
+                0.0
+            }
+            Ok(None) => match default {
+                Some(d) => d,
+                None => {
+                    self.errors.push(r.missing(key, "a share between 0 and 1"));
+                    0.0
+                }
+            },
+            Err(e) => {
+                self.errors.push(e);
+                0.0
+            }
+        }
+    }
+
+    fn check_sum(&mut self, origin: &Origin, key: String, what: &str, parts: &[(String, f64)]) {
+        let sum: f64 = parts.iter().map(|(_, v)| v).sum();
+        if (sum - 1.0).abs() > SHARE_SUM_TOLERANCE {
+            let listing = parts
+                .iter()
+                .map(|(k, v)| format!("{k} = {v}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.errors.push(InputError::new(
+                origin.clone(),
+                key,
+                format!("{what} that sum to 1"),
+                format!("a sum of {sum} ({listing})"),
+            ));
+        }
+    }
+}
+
+/// Reads and validates a whole scenario. `path` is the top file; `default_name` its stem.
+pub fn read_scenario(root: Table, path: &Path, default_name: &str) -> Result<Scenario, Vec<InputError>> {
+    let origin = Origin::File {
+        path: path.to_path_buf(),
+        line: 1,
+        column: 1,
+    };
+    let mut cx = Ctx {
+        params: Params::default(),
+        errors: Errors::default(),
+    };
+    let r = TableReader::new(&root, "", origin.clone());
+    r.allow("extends");
+    let name = match r.str_opt("name") {
+        Ok(Some(n)) if valid_name(n) => n.to_string(),
+        Ok(Some(n)) => {
+            if let Some(node) = r.node("name") {
+                cx.errors.push(r.invalid(
+                    node,
+                    "name",
+                    "a name of letters, digits, '-', '_' or '.' (it names the output folder)",
+                ));
+            }
+            n.to_string()
+        }
+        Ok(None) => default_name.to_string(),
+        Err(e) => {
+            cx.errors.push(e);
+            default_name.to_string()
+        }
+    };
+    let description = cx.errors.take(r.str_opt("description")).flatten().unwrap_or("").to_string();
+
+    // [time]
+    let (start, end) = match cx.errors.take(r.table_opt("time")).flatten() {
+        Some(t) => {
+            let s = cx.quarter(&t, "start_quarter", Quarter::new(2024, 1));
+            let e = cx.quarter(&t, "end_quarter", Quarter::new(2040, 4));
+            if e < s {
+                if let Some(n) = t.node("end_quarter") {
+                    cx.errors.push(t.invalid(n, "end_quarter", &format!("a quarter not before start_quarter {s}")));
+                }
+            } else if e.0 - s.0 >= 400 {
+                if let Some(n) = t.node("end_quarter") {
+                    cx.errors.push(t.invalid(n, "end_quarter", "a window of at most 100 years"));
+                }
+            }
+            t.finish(&mut cx.errors);
+            (s, e.max(s))
+        }
+        None => (Quarter::new(2024, 1), Quarter::new(2040, 4)),
+    };
+
+    // [run]
+    let mut run = RunDefaults::default();
+    if let Some(t) = cx.errors.take(r.table_opt("run")).flatten() {
+        run.trials = read_count(&mut cx, &t, "trials", 1);
+        run.seed = read_count(&mut cx, &t, "seed", 0);
+        t.finish(&mut cx.errors);
+    }
+
+    // [incumbents.*]
+    let mut incumbents = Vec::new();
+    for (iname, t) in cx.errors.take(r.named_tables("incumbents")).unwrap_or_default() {
+        incumbents.push(Incumbent {
+            name: iname.to_string(),
+            leading_edge_capacity_wspm: cx.p(&t, "leading_edge_capacity_wspm", Bounds::NonNegative, None),
+            growth_per_year_share: cx.p(&t, "growth_per_year_share", Bounds::Range(-0.5, 1.0), None),
+            taiwan_share: cx.p(&t, "taiwan_share", Bounds::Share, None),
+        });
+        t.finish(&mut cx.errors);
+    }
+    if incumbents.is_empty() {
+        cx.errors.push(r.missing("incumbents", "at least one [incumbents.<name>] table"));
+    }
+
+    // [regions.*]
+    let mut regions = Vec::new();
+    let mut region_tables = Vec::new();
+    for (rname, t) in cx.errors.take(r.named_tables("regions")).unwrap_or_default() {
+        let in_taiwan = cx.errors.take(t.bool_or("in_taiwan", false)).unwrap_or(false);
+        let plan_share = cx.fixed_share(&t, "plan_share", None);
+        regions.push(Region {
+            name: rname.to_string(),
+            in_taiwan,
+            plan_share,
+            capex_multiplier: cx.p(&t, "capex_multiplier", Bounds::Positive, Some(1.0)),
+            opex_multiplier: cx.p(&t, "opex_multiplier", Bounds::Positive, Some(1.0)),
+            construction_months: cx.per_fab(&t, "construction_months", Bounds::Positive, None),
+            fab_starts_per_year: cx.p(&t, "fab_starts_per_year", Bounds::NonNegative, None),
+            power_available_mw: cx.p(&t, "power_available_mw", Bounds::NonNegative, None),
+            power_growth_mw_per_year: cx.p(&t, "power_growth_mw_per_year", Bounds::NonNegative, Some(0.0)),
+        });
+        region_tables.push(t);
+    }
+    for t in region_tables {
+        t.finish(&mut cx.errors);
+    }
+
+    // [fabs.logic|packaging|hbm]
+    let fab_defaults = [
+        // (capacity, capex/kwspm, euv/kwspm, power, staff, ramp, d0 initial, d0 mature)
+        (FabKind::Logic, 0.45),
+        (FabKind::Packaging, 0.0),
+        (FabKind::Hbm, 0.1),
+    ];
+    let mut fabs_opt: [Option<FabTemplate>; 3] = [None, None, None];
+    let fabs_node = r.node("fabs");
+    match fabs_node.map(|n| (n, n.as_table())) {
+        Some((_, Some(ft))) => {
+            let fr = TableReader::new(ft, "fabs", fabs_node.map_or(origin.clone(), |n| n.origin.clone()));
+            for (kind, _) in fab_defaults {
+                let key = kind.key();
+                let t = match fr.table_opt(match kind {
+                    FabKind::Logic => "logic",
+                    FabKind::Packaging => "packaging",
+                    FabKind::Hbm => "hbm",
+                }) {
+                    Ok(Some(t)) => t,
+                    Ok(None) => {
+                        cx.errors.push(fr.missing(key, "a [fabs.<kind>] table for each of logic, packaging, hbm"));
+                        continue;
+                    }
+                    Err(e) => {
+                        cx.errors.push(e);
+                        continue;
+                    }
+                };
+                fabs_opt[kind as usize] = Some(read_fab(&mut cx, &t, kind));
+                t.finish(&mut cx.errors);
+            }
+            fr.finish(&mut cx.errors);
+        }
+        Some((n, None)) => cx.errors.push(r.invalid(n, "fabs", "a table")),
+        None => cx.errors.push(r.missing("fabs", "[fabs.logic], [fabs.packaging] and [fabs.hbm] tables")),
+    }
+
+    // [euv]
+    let euv = match cx.errors.take(r.table_opt("euv")).flatten() {
+        Some(t) => {
+            let e = Euv {
+                shipments_start_per_year: cx.p(&t, "shipments_start_per_year", Bounds::NonNegative, None),
+                ceiling_per_year: cx.p(&t, "ceiling_per_year", Bounds::NonNegative, None),
+                convergence_per_year_share: cx.p(&t, "convergence_per_year_share", Bounds::Share, None),
+                other_demand_per_year: cx.p(&t, "other_demand_per_year", Bounds::NonNegative, Some(0.0)),
+                incumbent_tools_per_kwspm: cx.p(&t, "incumbent_tools_per_kwspm", Bounds::NonNegative, None),
+                program_reserved_share: cx.p(&t, "program_reserved_share", Bounds::Share, Some(0.0)),
+                expansion_cost_usd_bn_per_tool_per_year: cx.p(&t, "expansion_cost_usd_bn_per_tool_per_year", Bounds::Positive, None),
+                expansion_lag_months: cx.p(&t, "expansion_lag_months", Bounds::NonNegative, None),
+                expansion_max_per_year: cx.p(&t, "expansion_max_per_year", Bounds::NonNegative, None),
+            };
+            t.finish(&mut cx.errors);
+            Some(e)
+        }
+        None => {
+            cx.errors.push(r.missing("euv", "an [euv] table"));
+            None
+        }
+    };
+
+    // [power]
+    let power = match cx.errors.take(r.table_opt("power")).flatten() {
+        Some(t) => {
+            let p = PowerBuild {
+                cost_usd_bn_per_mw: cx.p(&t, "cost_usd_bn_per_mw", Bounds::Positive, None),
+                build_months: cx.p(&t, "build_months", Bounds::NonNegative, None),
+            };
+            t.finish(&mut cx.errors);
+            Some(p)
+        }
+        None => {
+            cx.errors.push(r.missing("power", "a [power] table"));
+            None
+        }
+    };
+
+    // [program]
+    let operator_names: Vec<String> = incumbents
+        .iter()
+        .map(|i| i.name.clone())
+        .chain(std::iter::once("new_entrant".to_string()))
+        .collect();
+    let program = match cx.errors.take(r.table_opt("program")).flatten() {
+        Some(t) => Some(read_program(&mut cx, t, start, &operator_names)),
+        None => {
+            cx.errors.push(r.missing("program", "a [program] table (set enabled = false for no program)"));
+            None
+        }
+    };
+
+    // [sources.*]
+    let mut sources = Vec::new();
+    let mut share_parts = Vec::new();
+    let mut all_shares_fixed = true;
+    for (sname, t) in cx.errors.take(r.named_tables("sources")).unwrap_or_default() {
+        let class = match t.node("class") {
+            None => {
+                cx.errors.push(t.missing("class", &format!("one of {}", quoted_list(&PARTNER_CLASSES))));
+                0
+            }
+            Some(n) => match n.as_str().and_then(|s| PARTNER_CLASSES.iter().position(|c| *c == s)) {
+                Some(i) => i,
+                None => {
+                    let mut e = t.invalid(n, "class", &format!("one of {}", quoted_list(&PARTNER_CLASSES)));
+                    if let Some(s) = n.as_str().and_then(|s| suggest(s, PARTNER_CLASSES)) {
+                        e = e.with_hint(format!("did you mean \"{s}\"?"));
+                    }
+                    cx.errors.push(e);
+                    0
+                }
+            },
+        };
+        let instrument = match cx.errors.take(t.choice_or("instrument", &Instrument::KEYS, "equity")) {
+            Some("debt") => Instrument::Debt,
+            Some("grant") => Instrument::Grant,
+            _ => Instrument::Equity,
+        };
+        let commitment = match (t.has("share"), t.has("amount_usd_bn")) {
+            (true, false) => {
+                let id = cx.p(&t, "share", Bounds::Share, None);
+                if id != BAD {
+                    match cx.params.get(id).dist {
+                        crate::dist::Dist::Fixed(v) => share_parts.push((sname.to_string(), v)),
+                        _ => all_shares_fixed = false,
+                    }
+                }
+                Commitment::ShareOfProgram(id)
+            }
+            (false, true) => Commitment::AmountUsdBn(cx.p(&t, "amount_usd_bn", Bounds::NonNegative, None)),
+            (true, true) => {
+                let n = t.node("amount_usd_bn");
+                if let Some(n) = n {
+                    cx.errors.push(t.invalid(n, "amount_usd_bn", "either `share` or `amount_usd_bn`, not both"));
+                }
+                Commitment::AmountUsdBn(BAD)
+            }
+            (false, false) => {
+                cx.errors.push(t.missing("share", "`share` (of program.size_usd_bn) or `amount_usd_bn`"));
+                Commitment::AmountUsdBn(BAD)
+            }
+        };
+        let honoured_share = cx.p(&t, "honoured_share", Bounds::Share, Some(1.0));
+        let pay_in_start = cx.quarter(&t, "pay_in_start_quarter", start);
+        let years = cx.errors.take(t.f64_or("pay_in_years", 1.0)).unwrap_or(1.0);
+        if !(0.25..=100.0).contains(&years) {
+            if let Some(n) = t.node("pay_in_years") {
+                cx.errors.push(t.invalid(n, "pay_in_years", "a number of years between 0.25 and 100"));
+            }
+        }
+        sources.push(Source {
+            name: sname.to_string(),
+            class,
+            instrument,
+            commitment,
+            honoured_share,
+            pay_in_start,
+            pay_in_quarters: ((years * 4.0).round() as u32).max(1),
+        });
+        t.finish(&mut cx.errors);
+    }
+    let program_enabled = program.as_ref().is_some_and(|p| p.enabled);
+    if program_enabled && sources.is_empty() {
+        cx.errors.push(r.missing("sources", "at least one [sources.<name>] table when program.enabled = true"));
+    }
+    if program_enabled && all_shares_fixed && !share_parts.is_empty() && share_parts.len() == sources.len() {
+        let o = r.node("sources").map_or(origin.clone(), |n| n.origin.clone());
+        cx.check_sum(&o, "sources.*.share".into(), "source shares", &share_parts);
+    }
+    if program_enabled && !regions.is_empty() {
+        let parts: Vec<(String, f64)> = regions.iter().map(|g| (g.name.clone(), g.plan_share)).collect();
+        let o = r.node("regions").map_or(origin.clone(), |n| n.origin.clone());
+        cx.check_sum(&o, "regions.*.plan_share".into(), "region plan shares", &parts);
+    }
+    if program_enabled && regions.is_empty() {
+        cx.errors.push(r.missing("regions", "at least one [regions.<name>] table"));
+    }
+
+    r.finish(&mut cx.errors);
+    if !cx.errors.is_empty() {
+        return Err(cx.errors.0);
+    }
+    // All Options are Some when there were no errors.
+    let (Some(program), Some(euv), Some(power), [Some(l), Some(p), Some(h)]) = (program, euv, power, fabs_opt) else {
+        return Err(vec![InputError::new(origin, "", "a complete scenario", "missing tables")]);
+    };
+    Ok(Scenario {
+        name,
+        description,
+        path: path.to_path_buf(),
+        resolved: root.clone(),
+        start,
+        end,
+        run,
+        params: cx.params,
+        program,
+        sources,
+        fabs: [l, p, h],
+        regions,
+        incumbents,
+        euv,
+        power,
+    })
+}
+
+fn valid_name(n: &str) -> bool {
+    !n.is_empty()
+        && n != "."
+        && n != ".."
+        && n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+fn read_count(cx: &mut Ctx, t: &TableReader<'_>, key: &'static str, min: i64) -> Option<u64> {
+    match t.node(key) {
+        None => None,
+        Some(Node {
+            value: crate::scenario::node::NodeValue::Integer(i),
+            ..
+        }) if *i >= min => Some(*i as u64),
+        Some(n) => {
+            cx.errors.push(t.invalid(n, key, &format!("an integer of at least {min}")));
+            None
+        }
+    }
+}
+
+fn read_fab(cx: &mut Ctx, t: &TableReader<'_>, kind: FabKind) -> FabTemplate {
+    let euv_default = match kind {
+        FabKind::Logic => None,
+        _ => Some(0.0),
+    };
+    FabTemplate {
+        kind,
+        capacity_wspm: cx.p(t, "capacity_wspm", Bounds::Positive, None),
+        capex_usd_bn_per_kwspm: cx.p(t, "capex_usd_bn_per_kwspm", Bounds::Positive, None),
+        capex_overrun_multiplier: cx.per_fab(t, "capex_overrun_multiplier", Bounds::Positive, Some(1.0)),
+        euv_tools_per_kwspm: cx.p(t, "euv_tools_per_kwspm", Bounds::NonNegative, euv_default),
+        power_mw: cx.p(t, "power_mw", Bounds::NonNegative, None),
+        staff: cx.p(t, "staff", Bounds::NonNegative, Some(0.0)),
+        ramp_months: cx.p(t, "ramp_months", Bounds::NonNegative, None),
+        lifetime_years: cx.p(t, "lifetime_years", Bounds::Positive, Some(20.0)),
+        d0_initial_per_cm2: cx.p(t, "d0_initial_per_cm2", Bounds::NonNegative, Some(0.0)),
+        d0_mature_per_cm2: cx.p(t, "d0_mature_per_cm2", Bounds::NonNegative, Some(0.0)),
+        d0_learning_months: cx.p(t, "d0_learning_months", Bounds::Positive, Some(12.0)),
+        builder_slots_per_start: cx.p(t, "builder_slots_per_start", Bounds::NonNegative, Some(1.0)),
+    }
+}
+
+fn read_program(cx: &mut Ctx, t: TableReader<'_>, start: Quarter, operator_names: &[String]) -> Program {
+    let enabled = cx.errors.take(t.bool_or("enabled", true)).unwrap_or(true);
+    let size_usd_bn = cx.p(&t, "size_usd_bn", Bounds::NonNegative, if enabled { None } else { Some(0.0) });
+    let first_start = cx.quarter(&t, "first_start_quarter", start);
+    let lookahead = match t.node("funding_lookahead_quarters") {
+        None => 8,
+        Some(n) => match n.value {
+            crate::scenario::node::NodeValue::Integer(i) if (0..=200).contains(&i) => i as u32,
+            _ => {
+                cx.errors.push(t.invalid(n, "funding_lookahead_quarters", "an integer from 0 to 200"));
+                8
+            }
+        },
+    };
+    let mut allocation = Allocation {
+        fabs_share: [1.0, 0.0, 0.0],
+        power_share: 0.0,
+        tool_expansion_share: 0.0,
+    };
+    match cx.errors.take(t.table_opt("allocation")).flatten() {
+        Some(a) => {
+            allocation.fabs_share = [
+                cx.fixed_share(&a, "logic_share", Some(0.0)),
+                cx.fixed_share(&a, "packaging_share", Some(0.0)),
+                cx.fixed_share(&a, "hbm_share", Some(0.0)),
+            ];
+            allocation.power_share = cx.fixed_share(&a, "power_share", Some(0.0));
+            allocation.tool_expansion_share = cx.fixed_share(&a, "tool_expansion_share", Some(0.0));
+            let parts = vec![
+                ("logic_share".to_string(), allocation.fabs_share[0]),
+                ("packaging_share".to_string(), allocation.fabs_share[1]),
+                ("hbm_share".to_string(), allocation.fabs_share[2]),
+                ("power_share".to_string(), allocation.power_share),
+                ("tool_expansion_share".to_string(), allocation.tool_expansion_share),
+            ];
+            if enabled {
+                cx.check_sum(a.origin(), a.path().to_string(), "allocation shares", &parts);
+            }
+            a.finish(&mut cx.errors);
+        }
+        None if enabled => cx.errors.push(t.missing("allocation", "a [program.allocation] table")),
+        None => {}
+    }
+    let mut operators = Vec::new();
+    match cx.errors.take(t.table_opt("operators")).flatten() {
+        Some(o) => {
+            let table: &Table = match t.node("operators").and_then(|n| n.as_table()) {
+                Some(tb) => tb,
+                None => return Program { enabled, size_usd_bn, first_start, funding_lookahead_quarters: lookahead, allocation, operators },
+            };
+            let mut parts = Vec::new();
+            for (name, node) in &table.entries {
+                let key = format!("{}.{}", o.path(), name);
+                let share = match node.as_f64() {
+                    Some(x) if (0.0..=1.0).contains(&x) => x,
+                    _ => {
+                        cx.errors.push(InputError::new(node.origin.clone(), key.clone(), "a share between 0 and 1", format!("{} `{}`", node.type_name(), node.display_value())));
+                        0.0
+                    }
+                };
+                match operator_names.iter().position(|n| n == name) {
+                    Some(i) => operators.push((i, share)),
+                    None => {
+                        let mut e = InputError::new(
+                            node.origin.clone(),
+                            key,
+                            format!("an operator named in [incumbents] or \"new_entrant\" ({})", operator_names.join(", ")),
+                            format!("unknown operator `{name}`"),
+                        );
+                        if let Some(s) = suggest(name, operator_names.iter().map(|s| s.as_str())) {
+                            e = e.with_hint(format!("did you mean `{s}`?"));
+                        }
+                        cx.errors.push(e);
+                    }
+                }
+                parts.push((name.clone(), share));
+            }
+            if enabled {
+                cx.check_sum(o.origin(), o.path().to_string(), "operator shares", &parts);
+            }
+        }
+        None if enabled => cx.errors.push(t.missing("operators", "a [program.operators] table of operator shares")),
+        None => {}
+    }
+    t.finish(&mut cx.errors);
+    Program {
+        enabled,
+        size_usd_bn,
+        first_start,
+        funding_lookahead_quarters: lookahead,
+        allocation,
+        operators,
+    }
+}

@@ -1,0 +1,218 @@
+//! The typed, validated scenario that the model runs. Uncertain numbers are [`ParamId`]s into
+//! [`Scenario::params`]; names (regions, operators) are resolved to indices at load time.
+
+use std::path::PathBuf;
+
+use crate::scenario::node::Table;
+use crate::scenario::params::{ParamId, Params};
+use crate::time::Quarter;
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Scenario name: the `name` key, or the file stem. Output folder name.
+    pub name: String,
+    pub description: String,
+    /// The file the scenario was loaded from.
+    pub path: PathBuf,
+    /// The merged document after `extends` and `--set`, written as `scenario.resolved.toml`.
+    pub resolved: Table,
+    pub start: Quarter,
+    pub end: Quarter,
+    pub run: RunDefaults,
+    pub params: Params,
+    pub program: Program,
+    pub sources: Vec<Source>,
+    /// Indexed by [`FabKind`] as usize: logic, packaging, hbm.
+    pub fabs: [FabTemplate; 3],
+    pub regions: Vec<Region>,
+    pub incumbents: Vec<Incumbent>,
+    pub euv: Euv,
+    pub power: PowerBuild,
+}
+
+impl Scenario {
+    /// Number of quarters simulated, both ends included.
+    pub fn quarters(&self) -> usize {
+        (self.end.0 - self.start.0 + 1) as usize
+    }
+
+    pub fn quarter(&self, index: usize) -> Quarter {
+        self.start.plus(index as u32)
+    }
+
+    /// Index of a quarter in the window (None outside it).
+    pub fn quarter_index(&self, q: Quarter) -> Option<usize> {
+        (q >= self.start && q <= self.end).then(|| (q.0 - self.start.0) as usize)
+    }
+
+    /// Index of the last quarter of `year` within the window, clamped to the window.
+    pub fn year_end_index(&self, year: u32) -> Option<usize> {
+        let q = Quarter::new(year, 4);
+        if q < self.start {
+            None
+        } else {
+            Some(self.quarter_index(q).unwrap_or(self.quarters() - 1))
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RunDefaults {
+    pub trials: Option<u64>,
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FabKind {
+    Logic = 0,
+    Packaging = 1,
+    Hbm = 2,
+}
+
+impl FabKind {
+    pub const ALL: [FabKind; 3] = [FabKind::Logic, FabKind::Packaging, FabKind::Hbm];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            FabKind::Logic => "logic",
+            FabKind::Packaging => "packaging",
+            FabKind::Hbm => "hbm",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub enabled: bool,
+    pub size_usd_bn: ParamId,
+    /// Earliest quarter in which the program may start a fab.
+    pub first_start: Quarter,
+    /// How many quarters of scheduled pay-ins count as money available to carry a new fab.
+    pub funding_lookahead_quarters: u32,
+    /// Shares of money in, by use: logic, packaging, hbm, power, tool expansion.
+    pub allocation: Allocation,
+    /// Operator mix for program fabs: (operator index, share). Operator index: incumbents by
+    /// position, then `new_entrant` = incumbents.len().
+    pub operators: Vec<(usize, f64)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Allocation {
+    pub fabs_share: [f64; 3],
+    pub power_share: f64,
+    pub tool_expansion_share: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instrument {
+    Equity,
+    Debt,
+    Grant,
+}
+
+impl Instrument {
+    pub const ALL: [Instrument; 3] = [Instrument::Equity, Instrument::Debt, Instrument::Grant];
+    pub const KEYS: [&'static str; 3] = ["equity", "debt", "grant"];
+
+    pub fn key(self) -> &'static str {
+        Self::KEYS[self as usize]
+    }
+}
+
+/// Partner classes, used to report money in (and later returns) per class.
+pub const PARTNER_CLASSES: [&str; 6] = [
+    "sovereign",
+    "investor",
+    "chipmaker",
+    "energy",
+    "anchor_customer",
+    "government",
+];
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub name: String,
+    /// Index into [`PARTNER_CLASSES`].
+    pub class: usize,
+    pub instrument: Instrument,
+    /// Commitment: either a share of the program size or an absolute amount.
+    pub commitment: Commitment,
+    /// Fraction of the commitment actually paid in.
+    pub honoured_share: ParamId,
+    pub pay_in_start: Quarter,
+    /// Number of quarters over which the honoured amount is paid in, evenly.
+    pub pay_in_quarters: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Commitment {
+    ShareOfProgram(ParamId),
+    AmountUsdBn(ParamId),
+}
+
+#[derive(Debug, Clone)]
+pub struct FabTemplate {
+    pub kind: FabKind,
+    /// Nominal capacity, wafer starts per month (packaging: interposer wafers per month).
+    pub capacity_wspm: ParamId,
+    pub capex_usd_bn_per_kwspm: ParamId,
+    /// Per fab: actual capex ÷ budgeted capex.
+    pub capex_overrun_multiplier: ParamId,
+    pub euv_tools_per_kwspm: ParamId,
+    pub power_mw: ParamId,
+    pub staff: ParamId,
+    pub ramp_months: ParamId,
+    pub lifetime_years: ParamId,
+    pub d0_initial_per_cm2: ParamId,
+    pub d0_mature_per_cm2: ParamId,
+    pub d0_learning_months: ParamId,
+    /// Regional start slots one start uses.
+    pub builder_slots_per_start: ParamId,
+}
+
+#[derive(Debug, Clone)]
+pub struct Region {
+    pub name: String,
+    pub in_taiwan: bool,
+    /// Share of program fab starts planned here.
+    pub plan_share: f64,
+    pub capex_multiplier: ParamId,
+    pub opex_multiplier: ParamId,
+    /// Per fab: construction start → first output.
+    pub construction_months: ParamId,
+    pub fab_starts_per_year: ParamId,
+    pub power_available_mw: ParamId,
+    pub power_growth_mw_per_year: ParamId,
+}
+
+#[derive(Debug, Clone)]
+pub struct Incumbent {
+    pub name: String,
+    pub leading_edge_capacity_wspm: ParamId,
+    pub growth_per_year_share: ParamId,
+    pub taiwan_share: ParamId,
+}
+
+#[derive(Debug, Clone)]
+pub struct Euv {
+    pub shipments_start_per_year: ParamId,
+    pub ceiling_per_year: ParamId,
+    /// Share of the gap to the ceiling closed each year.
+    pub convergence_per_year_share: ParamId,
+    /// Tools per year consumed outside leading-edge logic (DRAM/HBM makers, R&D).
+    pub other_demand_per_year: ParamId,
+    pub incumbent_tools_per_kwspm: ParamId,
+    /// Share of each year's shipments reserved for the program (at least; it also gets leftovers).
+    pub program_reserved_share: ParamId,
+    pub expansion_cost_usd_bn_per_tool_per_year: ParamId,
+    pub expansion_lag_months: ParamId,
+    /// Most extra tools a year that funded expansion can add, whatever the money (optics and
+    /// supplier limits).
+    pub expansion_max_per_year: ParamId,
+}
+
+#[derive(Debug, Clone)]
+pub struct PowerBuild {
+    pub cost_usd_bn_per_mw: ParamId,
+    pub build_months: ParamId,
+}

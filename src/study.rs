@@ -1,0 +1,160 @@
+//! A study: validate every scenario first, then run each into `<out>/<name>/`, writing into a
+//! staging folder that replaces the final one only when everything succeeded (so a failed or
+//! interrupted run never leaves half-written results).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::engine::{self, varying_inputs, Aggregates, RunOptions};
+use crate::error::{Error, InputError, Origin, Result};
+use crate::output::{self, RunInfo, TrialsWriter, OUTPUT_FORMAT_VERSION};
+use crate::scenario::{load_scenario, resolved_toml, Scenario};
+
+/// Default number of trials when neither the command line nor the scenario says.
+pub const DEFAULT_TRIALS: u64 = 10_000;
+/// Default seed when neither the command line nor the scenario says.
+pub const DEFAULT_SEED: u64 = 20_240_208;
+
+/// Loads and validates all scenario files; reports every problem of every file together.
+pub fn load_all(paths: &[PathBuf], sets: &[String]) -> Result<Vec<Scenario>> {
+    let mut scenarios = Vec::new();
+    let mut problems = Vec::new();
+    for p in paths {
+        match load_scenario(p, sets) {
+            Ok(s) => scenarios.push(s),
+            Err(Error::Inputs(v)) => problems.extend(v),
+            Err(Error::Input(e)) => problems.push(*e),
+            Err(e) => return Err(e),
+        }
+    }
+    for (i, s) in scenarios.iter().enumerate() {
+        if let Some(prev) = scenarios[..i].iter().find(|o| o.name == s.name) {
+            problems.push(InputError::new(
+                Origin::File {
+                    path: s.path.clone(),
+                    line: 1,
+                    column: 1,
+                },
+                "name",
+                "scenario names that differ (each names an output folder)",
+                format!("`{}` also used by {}", s.name, prev.path.display()),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(scenarios)
+    } else {
+        Err(Error::Inputs(problems))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StudyOptions {
+    /// None: the scenario's `[run] trials`, else [`DEFAULT_TRIALS`].
+    pub trials: Option<u64>,
+    pub seed: Option<u64>,
+    pub threads: usize,
+    pub out_dir: PathBuf,
+    pub charts: bool,
+}
+
+/// What a finished run produced.
+#[derive(Debug)]
+pub struct RunResult {
+    pub dir: PathBuf,
+    pub info: RunInfo,
+    pub aggregates: Aggregates,
+}
+
+/// Runs one validated scenario into `<out>/<name>/`. `progress(done, total)` is called as
+/// trials finish.
+pub fn run_one(
+    s: &Scenario,
+    opts: &StudyOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<RunResult> {
+    let trials = opts.trials.or(s.run.trials).unwrap_or(DEFAULT_TRIALS);
+    let seed = opts.seed.or(s.run.seed).unwrap_or(DEFAULT_SEED);
+    let final_dir = opts.out_dir.join(&s.name);
+    let staging = opts
+        .out_dir
+        .join(format!(".{}.partial-{}", s.name, std::process::id()));
+    let result = run_into(s, trials, seed, opts, &staging, progress);
+    match result {
+        Ok((info, aggregates)) => {
+            if final_dir.exists() {
+                std::fs::remove_dir_all(&final_dir)
+                    .map_err(|e| Error::io(format!("replacing {}", final_dir.display()), e))?;
+            }
+            std::fs::rename(&staging, &final_dir)
+                .map_err(|e| Error::io(format!("moving results to {}", final_dir.display()), e))?;
+            Ok(RunResult {
+                dir: final_dir,
+                info,
+                aggregates,
+            })
+        }
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            Err(e)
+        }
+    }
+}
+
+fn run_into(
+    s: &Scenario,
+    trials: u64,
+    seed: u64,
+    opts: &StudyOptions,
+    dir: &Path,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(RunInfo, Aggregates)> {
+    let started_at = output::utc_now_rfc3339();
+    let clock = Instant::now();
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| Error::io(format!("clearing {}", dir.display()), e))?;
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    let columns: Vec<String> = varying_inputs(s)
+        .into_iter()
+        .map(|i| s.params.specs[i].key.clone())
+        .collect();
+    let mut trials_w = TrialsWriter::create(&dir.join("trials.csv"), &columns)?;
+    let run_opts = RunOptions {
+        trials,
+        seed,
+        threads: opts.threads,
+    };
+    let agg = engine::run(
+        s,
+        &run_opts,
+        &mut |t, o, i| trials_w.write(t, o, i),
+        &mut |done| progress(done, trials),
+    )?;
+    trials_w.finish()?;
+    output::write_timeseries(&dir.join("timeseries.csv"), s, &agg)?;
+    output::write_summary(&dir.join("summary.csv"), &agg)?;
+    std::fs::write(dir.join("scenario.resolved.toml"), resolved_toml(s))
+        .map_err(|e| Error::io("writing scenario.resolved.toml", e))?;
+    let threads = if opts.threads == 0 {
+        rayon::current_num_threads()
+    } else {
+        opts.threads
+    };
+    let info = RunInfo {
+        chipsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        output_format_version: OUTPUT_FORMAT_VERSION,
+        scenario: s.name.clone(),
+        description: s.description.clone(),
+        scenario_file: s.path.display().to_string(),
+        seed,
+        trials,
+        threads,
+        start_quarter: s.start.to_string(),
+        end_quarter: s.end.to_string(),
+        started_at,
+        elapsed_seconds: clock.elapsed().as_secs_f64(),
+    };
+    output::write_json(&dir.join("run.json"), &info)?;
+    Ok((info, agg))
+}
