@@ -112,9 +112,11 @@ fn run_into(
     let started_at = output::utc_now_rfc3339();
     let clock = Instant::now();
     if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(|e| Error::io(format!("clearing {}", dir.display()), e))?;
+        std::fs::remove_dir_all(dir)
+            .map_err(|e| Error::io(format!("clearing {}", dir.display()), e))?;
     }
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
     let columns: Vec<String> = varying_inputs(s)
         .into_iter()
         .map(|i| s.params.specs[i].key.clone())
@@ -128,7 +130,8 @@ fn run_into(
     let agg = engine::run(
         s,
         &run_opts,
-        &mut |t, o, i| trials_w.write(t, o, i),
+        &output::encode_trial_row,
+        &mut |rows| trials_w.write_rows(rows),
         &mut |done| progress(done, trials),
     )?;
     trials_w.finish()?;

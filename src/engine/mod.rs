@@ -16,7 +16,7 @@ use crate::stats::Stat;
 use rayon::prelude::*;
 
 /// Trials per chunk: the unit of parallel work and of deterministic merging.
-pub const CHUNK_TRIALS: u64 = 128;
+pub const CHUNK_TRIALS: u64 = 512;
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -53,7 +53,11 @@ impl Aggregates {
     pub fn add_trial(&mut self, ws: &Workspace) {
         self.trials += 1;
         for (m, spec) in TS.iter().enumerate() {
-            let origin = if spec.kind == Kind::Year { self.year_origin } else { 0.0 };
+            let origin = if spec.kind == Kind::Year {
+                self.year_origin
+            } else {
+                0.0
+            };
             let row = m * self.quarters;
             for q in 0..self.quarters {
                 let x = ws.ts[row + q];
@@ -65,7 +69,11 @@ impl Aggregates {
         for (o, spec) in OUT.iter().enumerate() {
             let x = ws.out[o];
             if x.is_finite() {
-                let origin = if spec.kind == Kind::Year { self.year_origin } else { 0.0 };
+                let origin = if spec.kind == Kind::Year {
+                    self.year_origin
+                } else {
+                    0.0
+                };
                 self.out[o].add(x - origin);
             }
         }
@@ -94,18 +102,27 @@ pub fn varying_inputs(s: &Scenario) -> Vec<usize> {
         .collect()
 }
 
+/// Encodes one trial's row (index, outcomes, varying inputs) by appending bytes to the buffer.
+/// Called on worker threads, so that formatting is parallel.
+pub type RowEncoder<'a> = dyn Fn(u64, &[f64], &[f64], &mut Vec<u8>) + Sync + 'a;
+
+/// Receives the encoded rows of one chunk of consecutive trials, in trial order.
+pub type RowSink<'a> = dyn FnMut(&[u8]) -> Result<()> + 'a;
+
 struct ChunkResult {
     agg: Aggregates,
-    /// Per trial: outcomes (N_OUT) then varying inputs.
-    rows: Vec<f64>,
+    /// The chunk's encoded trial rows.
+    rows: Vec<u8>,
 }
 
-/// Runs `opts.trials` trials of `s`. `sink` receives each trial's index, outcomes and varying
-/// inputs in trial order; `progress` is told how many trials are done after each wave.
+/// Runs `opts.trials` trials of `s`. Each trial's row is encoded by `encode` (on the workers)
+/// and the bytes handed to `sink` chunk by chunk in trial order; `progress` is told how many
+/// trials are done after each wave.
 pub fn run(
     s: &Scenario,
     opts: &RunOptions,
-    sink: &mut dyn FnMut(u64, &[f64], &[f64]) -> Result<()>,
+    encode: &RowEncoder<'_>,
+    sink: &mut RowSink<'_>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Aggregates> {
     let pool = rayon::ThreadPoolBuilder::new()
@@ -114,7 +131,6 @@ pub fn run(
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
     let threads = pool.current_num_threads().max(1) as u64;
     let inputs = varying_inputs(s);
-    let row_len = N_OUT + inputs.len();
     let year_origin = s.start.decimal_year();
     let nq = s.quarters();
     let mut total = Aggregates::new(nq, year_origin);
@@ -132,24 +148,23 @@ pub fn run(
                         let first = c * CHUNK_TRIALS;
                         let last = (first + CHUNK_TRIALS).min(opts.trials);
                         let mut agg = Aggregates::new(nq, year_origin);
-                        let mut rows = Vec::with_capacity((last - first) as usize * row_len);
+                        let mut rows = Vec::new();
+                        let mut values = Vec::with_capacity(inputs.len());
                         for t in first..last {
                             run_trial(s, ws, t);
                             agg.add_trial(ws);
-                            rows.extend_from_slice(&ws.out);
-                            rows.extend(inputs.iter().map(|&i| ws.inputs[i]));
+                            values.clear();
+                            values.extend(inputs.iter().map(|&i| ws.inputs[i]));
+                            encode(t, &ws.out, &values, &mut rows);
                         }
                         ChunkResult { agg, rows }
                     },
                 )
                 .collect()
         });
-        for (ci, r) in (next_chunk..end).zip(&results) {
+        for r in &results {
             total.merge(&r.agg);
-            for (j, row) in r.rows.chunks(row_len).enumerate() {
-                let t = ci * CHUNK_TRIALS + j as u64;
-                sink(t, &row[..N_OUT], &row[N_OUT..])?;
-            }
+            sink(&r.rows)?;
         }
         next_chunk = end;
         progress(total.trials);

@@ -23,7 +23,12 @@ pub struct MetricSpec {
     pub description: &'static str,
 }
 
-const fn m(name: &'static str, unit: &'static str, kind: Kind, description: &'static str) -> MetricSpec {
+const fn m(
+    name: &'static str,
+    unit: &'static str,
+    kind: Kind,
+    description: &'static str,
+) -> MetricSpec {
     MetricSpec {
         name,
         unit,
@@ -140,16 +145,16 @@ pub const OUT: [MetricSpec; 35] = [
     m("unspent_usd_bn", "US$ bn", Kind::Real, "Money raised but not spent by the end of the window (cash left)."),
     m("fabs_started", "fabs", Kind::Count, "Program logic fabs started."),
     m("fabs_completed", "fabs", Kind::Count, "Program logic fabs that reached first output within the window."),
-    m("fabs_completed_by_2030", "fabs", Kind::Count, "Program logic fabs with first output by 2030Q4 (or the window's end if earlier)."),
+    m("fabs_completed_by_2030", "fabs", Kind::Count, "Program logic fabs with first output by 2030Q4; empty if the window ends earlier."),
     m("first_output_year", "year", Kind::Year, "Decimal year of the first quarter with output from a program logic fab; empty if none."),
     m("packaging_plants_started", "plants", Kind::Count, "Program advanced-packaging plants started."),
     m("hbm_fabs_started", "fabs", Kind::Count, "Program HBM fabs started."),
-    m("program_capacity_2030_wspm", "wafer starts per month", Kind::Real, "Program logic capacity at the end of 2030."),
-    m("program_capacity_2035_wspm", "wafer starts per month", Kind::Real, "Program logic capacity at the end of 2035."),
-    m("tsmc_share_2030", "share (0–1)", Kind::Real, "TSMC's share of leading-edge capacity at the end of 2030."),
-    m("tsmc_share_2035", "share (0–1)", Kind::Real, "TSMC's share of leading-edge capacity at the end of 2035."),
-    m("hhi_2035", "HHI (0–10,000)", Kind::Real, "HHI of leading-edge capacity at the end of 2035."),
-    m("taiwan_share_2035", "share (0–1)", Kind::Real, "Taiwan's share of leading-edge capacity at the end of 2035."),
+    m("program_capacity_2030_wspm", "wafer starts per month", Kind::Real, "Program logic capacity at the end of 2030; empty if the window ends earlier."),
+    m("program_capacity_2035_wspm", "wafer starts per month", Kind::Real, "Program logic capacity at the end of 2035; empty if the window ends earlier."),
+    m("tsmc_share_2030", "share (0–1)", Kind::Real, "TSMC's share of leading-edge capacity at the end of 2030; empty if the window ends earlier."),
+    m("tsmc_share_2035", "share (0–1)", Kind::Real, "TSMC's share of leading-edge capacity at the end of 2035; empty if the window ends earlier."),
+    m("hhi_2035", "HHI (0–10,000)", Kind::Real, "HHI of leading-edge capacity at the end of 2035; empty if the window ends earlier."),
+    m("taiwan_share_2035", "share (0–1)", Kind::Real, "Taiwan's share of leading-edge capacity at the end of 2035; empty if the window ends earlier."),
     m("binding_money_share", "share of quarters", Kind::Real, "Share of the program's active quarters in which money stopped further logic-fab starts; empty without a program."),
     m("binding_euv_share", "share of quarters", Kind::Real, "Share of active quarters in which EUV tools stopped further starts."),
     m("binding_power_share", "share of quarters", Kind::Real, "Share of active quarters in which power stopped further starts."),
@@ -182,9 +187,15 @@ mod tests {
     fn enum_order_matches_catalogue() {
         assert_eq!(TS[Ts::BindingNoneShare as usize].name, "binding_none_share");
         assert_eq!(TS[Ts::HhiLeadingEdge as usize].name, "hhi_leading_edge");
-        assert_eq!(OUT[Out::ToolExpansionSpendUsdBn as usize].name, "tool_expansion_spend_usd_bn");
+        assert_eq!(
+            OUT[Out::ToolExpansionSpendUsdBn as usize].name,
+            "tool_expansion_spend_usd_bn"
+        );
         assert_eq!(OUT[Out::FirstOutputYear as usize].name, "first_output_year");
-        assert_eq!(OUT[Out::ConstructionStallQuarters as usize].name, "construction_stall_quarters");
+        assert_eq!(
+            OUT[Out::ConstructionStallQuarters as usize].name,
+            "construction_stall_quarters"
+        );
         let mut names: Vec<_> = OUT.iter().map(|s| s.name).collect();
         names.sort();
         names.dedup();

@@ -83,6 +83,11 @@ pub struct Workspace {
     power_committed: Vec<f64>,
     started_kind_region: Vec<[u32; 3]>,
     operator_cap: Vec<f64>,
+    /// Defect density of a logic fab by operating age in quarters (same for all fabs in a trial).
+    d0_by_age: Vec<f64>,
+    /// Per region and kind: the construction quarters drawn for the next fab (serial, quarters),
+    /// so that a candidate rejected this quarter is not redrawn next quarter.
+    candidate_quarters: Vec<[(u64, u32); 3]>,
     /// Time series, `N_TS × nq`, metric-major.
     pub ts: Vec<f64>,
     /// Per-trial outcomes; NaN = did not happen.
@@ -111,6 +116,8 @@ impl Workspace {
             power_committed: vec![0.0; nr],
             started_kind_region: vec![[0; 3]; nr],
             operator_cap: vec![0.0; ni + 1],
+            d0_by_age: vec![0.0; nq + 1],
+            candidate_quarters: vec![[(0, 0); 3]; nr],
             ts: vec![0.0; N_TS * nq],
             out: [f64::NAN; N_OUT],
             rng: TrialRng::new(seed),
@@ -166,6 +173,20 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
     ws.power_committed.iter_mut().for_each(|x| *x = 0.0);
     ws.started_kind_region.iter_mut().for_each(|x| *x = [0; 3]);
     ws.power_ordered_cum.iter_mut().for_each(|x| *x = 0.0);
+    ws.candidate_quarters
+        .iter_mut()
+        .for_each(|x| *x = [(0, 0); 3]);
+    {
+        let t = &s.fabs[FabKind::Logic as usize];
+        let (di, dm, tau) = (
+            ws.v(t.d0_initial_per_cm2),
+            ws.v(t.d0_mature_per_cm2),
+            ws.v(t.d0_learning_months),
+        );
+        for (age, d) in ws.d0_by_age.iter_mut().enumerate() {
+            *d = defect_density(di, dm, 3.0 * age as f64, tau);
+        }
+    }
 
     let program = &s.program;
     let enabled = program.enabled;
@@ -267,10 +288,9 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
     // ---- Program parameters used in the loop.
     let power_cost = ws.v(s.power.cost_usd_bn_per_mw);
     let power_lag = months_to_quarters_or_zero(ws.v(s.power.build_months)) as usize;
-    let first_start = s.quarter_index(program.first_start).map_or(
-        if program.first_start < s.start { 0 } else { nq },
-        |i| i,
-    );
+    let first_start = s
+        .quarter_index(program.first_start)
+        .map_or(if program.first_start < s.start { 0 } else { nq }, |i| i);
     let lookahead = program.funding_lookahead_quarters as usize;
     let taiwan_region: Vec<bool> = s.regions.iter().map(|r| r.in_taiwan).collect();
     let tsmc = s.incumbents.iter().position(|i| i.name == "tsmc");
@@ -336,15 +356,21 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
                 let mut guard = 0;
                 loop {
                     guard += 1;
-                    let outcome = try_start(s, ws, kind, q, &mut StartCtx {
-                        cash: &cash,
-                        planned_remaining: &mut planned_remaining,
-                        lookahead,
-                        tools_reserved: &mut tools_reserved,
-                        serial: &mut serial,
-                        power_lag,
-                        operator_slot,
-                    });
+                    let outcome = try_start(
+                        s,
+                        ws,
+                        kind,
+                        q,
+                        &mut StartCtx {
+                            cash: &cash,
+                            planned_remaining: &mut planned_remaining,
+                            lookahead,
+                            tools_reserved: &mut tools_reserved,
+                            serial: &mut serial,
+                            power_lag,
+                            operator_slot,
+                        },
+                    );
                     match outcome {
                         Ok(()) => {
                             if kind == FabKind::Logic {
@@ -409,7 +435,8 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
         // 5. Operating fabs and metrics.
         let qu = q as u32;
         let mut cap = [0.0f64; 3];
-        let (mut operating, mut building, mut tools, mut power, mut staff) = (0u32, 0u32, 0.0, 0.0, 0.0);
+        let (mut operating, mut building, mut tools, mut power, mut staff) =
+            (0u32, 0u32, 0.0, 0.0, 0.0);
         let (mut d0_weighted, mut taiwan_cap) = (0.0, 0.0);
         ws.operator_cap.iter_mut().for_each(|x| *x = 0.0);
         for f in ws.fabs.iter() {
@@ -431,13 +458,7 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
                 if taiwan_region[f.region] {
                     taiwan_cap += c;
                 }
-                let t = &s.fabs[0];
-                let d0 = defect_density(
-                    ws.inputs[t.d0_initial_per_cm2.0],
-                    ws.inputs[t.d0_mature_per_cm2.0],
-                    3.0 * f64::from(age),
-                    ws.inputs[t.d0_learning_months.0],
-                );
+                let d0 = ws.d0_by_age[(age as usize).min(nq)];
                 d0_weighted += d0 * c;
             }
         }
@@ -476,7 +497,11 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
         ws.set_ts(
             Ts::ProgramD0PerCm2,
             q,
-            if cap[0] > 0.0 { d0_weighted / cap[0] } else { f64::NAN },
+            if cap[0] > 0.0 {
+                d0_weighted / cap[0]
+            } else {
+                f64::NAN
+            },
         );
         ws.set_ts(Ts::TsmcShareLeadingEdge, q, tsmc_share);
         ws.set_ts(
@@ -504,7 +529,7 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
         .iter()
         .filter(|f| f.kind == FabKind::Logic && f.first_output_q < end_q)
         .count() as f64;
-    let by2030 = s.year_end_index(2030).map_or(0.0, |i| {
+    let by2030 = s.year_end_index(2030).map_or(f64::NAN, |i| {
         ws.fabs
             .iter()
             .filter(|f| f.kind == FabKind::Logic && f.first_output_q <= i as u32)
@@ -519,7 +544,8 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
     ws.set_out(Out::PackagingPlantsStarted, packaging_started);
     ws.set_out(Out::HbmFabsStarted, hbm_started);
     let at_year = |ws: &Workspace, m: Ts, year: u32| {
-        s.year_end_index(year).map_or(f64::NAN, |i| ws.ts_value(m, i))
+        s.year_end_index(year)
+            .map_or(f64::NAN, |i| ws.ts_value(m, i))
     };
     let (c30, c35) = (
         at_year(ws, Ts::ProgramCapacityWspm, 2030),
@@ -541,9 +567,18 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
     ws.set_out(Out::TaiwanShare2035, tw35);
     if active_quarters > 0 {
         let a = f64::from(active_quarters);
-        ws.set_out(Out::BindingMoneyShare, f64::from(binding_counts[Binding::Money as usize]) / a);
-        ws.set_out(Out::BindingEuvShare, f64::from(binding_counts[Binding::Euv as usize]) / a);
-        ws.set_out(Out::BindingPowerShare, f64::from(binding_counts[Binding::Power as usize]) / a);
+        ws.set_out(
+            Out::BindingMoneyShare,
+            f64::from(binding_counts[Binding::Money as usize]) / a,
+        );
+        ws.set_out(
+            Out::BindingEuvShare,
+            f64::from(binding_counts[Binding::Euv as usize]) / a,
+        );
+        ws.set_out(
+            Out::BindingPowerShare,
+            f64::from(binding_counts[Binding::Power as usize]) / a,
+        );
         ws.set_out(
             Out::BindingWorkforceShare,
             f64::from(binding_counts[Binding::Workforce as usize]) / a,
@@ -585,7 +620,13 @@ struct StartCtx<'a> {
 /// their shortfall against the siting plan (`plan_share · (n + 1) − started_here`, largest
 /// first); for each the checks run in the order workforce → power → EUV → money. Returns the
 /// binding constraint when no region passes.
-fn try_start(s: &Scenario, ws: &mut Workspace, kind: FabKind, q: usize, cx: &mut StartCtx<'_>) -> Result<(), Binding> {
+fn try_start(
+    s: &Scenario,
+    ws: &mut Workspace,
+    kind: FabKind,
+    q: usize,
+    cx: &mut StartCtx<'_>,
+) -> Result<(), Binding> {
     let k = kind as usize;
     let nq = ws.nq;
     let t = &s.fabs[k];
@@ -616,7 +657,8 @@ fn try_start(s: &Scenario, ws: &mut Workspace, kind: FabKind, q: usize, cx: &mut
             if region.plan_share <= 0.0 || (r < 64 && tried & (1 << r) != 0) {
                 continue;
             }
-            let gap = region.plan_share * f64::from(n_started + 1) - f64::from(ws.started_kind_region[r][k]);
+            let gap = region.plan_share * f64::from(n_started + 1)
+                - f64::from(ws.started_kind_region[r][k]);
             if gap > best_gap {
                 best_gap = gap;
                 pick = Some(r);
@@ -633,8 +675,15 @@ fn try_start(s: &Scenario, ws: &mut Workspace, kind: FabKind, q: usize, cx: &mut
             continue;
         }
         // Power at completion.
-        let months = ws.rng.draw(s.params.get(region.construction_months), sub);
-        let cq = months_to_quarters(months) as usize;
+        let cached = ws.candidate_quarters[r][k];
+        let cq = if cached.0 == serial {
+            cached.1 as usize
+        } else {
+            let months = ws.rng.draw(s.params.get(region.construction_months), sub);
+            let cq = months_to_quarters(months);
+            ws.candidate_quarters[r][k] = (serial, cq);
+            cq as usize
+        };
         let done = q + cq;
         let row = r * (nq + 1);
         let years = done as f64 / 4.0;
@@ -722,5 +771,8 @@ fn pick_operator(s: &Scenario, ws: &mut Workspace, slot: u64, serial: u64, kind:
             return op;
         }
     }
-    s.program.operators.last().map_or(new_entrant, |&(op, _)| op)
+    s.program
+        .operators
+        .last()
+        .map_or(new_entrant, |&(op, _)| op)
 }

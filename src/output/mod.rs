@@ -16,7 +16,13 @@ use crate::stats::Stat;
 pub const OUTPUT_FORMAT_VERSION: u32 = 1;
 
 /// The quantiles written, in column order.
-pub const QUANTILES: [(f64, &str); 5] = [(0.05, "p5"), (0.25, "p25"), (0.5, "p50"), (0.75, "p75"), (0.95, "p95")];
+pub const QUANTILES: [(f64, &str); 5] = [
+    (0.05, "p5"),
+    (0.25, "p25"),
+    (0.5, "p50"),
+    (0.75, "p75"),
+    (0.95, "p95"),
+];
 
 fn csv_err(context: &Path) -> impl Fn(csv::Error) -> Error + '_ {
     move |source| Error::Csv {
@@ -39,7 +45,11 @@ pub fn fmt_num(x: Option<f64>) -> String {
 
 /// Mean, std and the quantiles of `stat` for presentation: year metrics are shifted back by
 /// `origin`; counts are rounded to whole numbers and years to whole quarters.
-fn present(stat: &Stat, spec: &MetricSpec, origin: f64) -> (Option<f64>, Option<f64>, Vec<Option<f64>>) {
+fn present(
+    stat: &Stat,
+    spec: &MetricSpec,
+    origin: f64,
+) -> (Option<f64>, Option<f64>, Vec<Option<f64>>) {
     let shift = if spec.kind == Kind::Year { origin } else { 0.0 };
     let snap = |x: f64| match spec.kind {
         Kind::Real => x,
@@ -56,7 +66,8 @@ fn present(stat: &Stat, spec: &MetricSpec, origin: f64) -> (Option<f64>, Option<
 }
 
 pub fn write_timeseries(path: &Path, s: &Scenario, agg: &Aggregates) -> Result<()> {
-    let file = File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+    let file =
+        File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
     let mut w = csv::Writer::from_writer(BufWriter::new(file));
     let err = csv_err(path);
     let mut header = vec!["metric", "quarter", "mean", "std"];
@@ -66,16 +77,23 @@ pub fn write_timeseries(path: &Path, s: &Scenario, agg: &Aggregates) -> Result<(
         for q in 0..agg.quarters {
             let stat = &agg.ts[m * agg.quarters + q];
             let (mean, std, qs) = present(stat, spec, agg.year_origin);
-            let mut rec = vec![spec.name.to_string(), s.quarter(q).to_string(), fmt_num(mean), fmt_num(std)];
+            let mut rec = vec![
+                spec.name.to_string(),
+                s.quarter(q).to_string(),
+                fmt_num(mean),
+                fmt_num(std),
+            ];
             rec.extend(qs.into_iter().map(fmt_num));
             w.write_record(&rec).map_err(&err)?;
         }
     }
-    w.flush().map_err(|e| Error::io(format!("writing {}", path.display()), e))
+    w.flush()
+        .map_err(|e| Error::io(format!("writing {}", path.display()), e))
 }
 
 pub fn write_summary(path: &Path, agg: &Aggregates) -> Result<()> {
-    let file = File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+    let file =
+        File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
     let mut w = csv::Writer::from_writer(BufWriter::new(file));
     let err = csv_err(path);
     let mut header = vec!["metric", "mean", "std"];
@@ -85,7 +103,11 @@ pub fn write_summary(path: &Path, agg: &Aggregates) -> Result<()> {
     for (o, spec) in OUT.iter().enumerate() {
         let stat = &agg.out[o];
         let (mean, std, qs) = present(stat, spec, agg.year_origin);
-        let shift = if spec.kind == Kind::Year { agg.year_origin } else { 0.0 };
+        let shift = if spec.kind == Kind::Year {
+            agg.year_origin
+        } else {
+            0.0
+        };
         let mut rec = vec![spec.name.to_string(), fmt_num(mean), fmt_num(std)];
         rec.extend(qs.into_iter().map(fmt_num));
         rec.push(fmt_num(stat.moments.min().map(|x| x + shift)));
@@ -93,36 +115,58 @@ pub fn write_summary(path: &Path, agg: &Aggregates) -> Result<()> {
         rec.push(stat.moments.count().to_string());
         w.write_record(&rec).map_err(&err)?;
     }
-    w.flush().map_err(|e| Error::io(format!("writing {}", path.display()), e))
+    w.flush()
+        .map_err(|e| Error::io(format!("writing {}", path.display()), e))
 }
 
-/// Streams one row per trial to `trials.csv`.
+/// Streams `trials.csv`: the header here, rows as bytes encoded by [`encode_trial_row`] on the
+/// worker threads.
 pub struct TrialsWriter {
-    w: csv::Writer<BufWriter<File>>,
+    w: BufWriter<File>,
     path: std::path::PathBuf,
-    rec: Vec<String>,
+}
+
+/// Appends one trials.csv row: trial index, outcomes, varying inputs (empty cell for NaN).
+pub fn encode_trial_row(trial: u64, outcomes: &[f64], inputs: &[f64], buf: &mut Vec<u8>) {
+    use std::io::Write as _;
+    // Writing to a Vec cannot fail.
+    let _ = write!(buf, "{trial}");
+    for x in outcomes.iter().chain(inputs) {
+        buf.push(b',');
+        if x.is_finite() {
+            let v = if *x == 0.0 { 0.0 } else { *x };
+            let _ = write!(buf, "{v}");
+        }
+    }
+    buf.push(b'\n');
 }
 
 impl TrialsWriter {
     pub fn create(path: &Path, input_columns: &[String]) -> Result<Self> {
-        let file = File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
-        let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
-        let mut header = vec!["trial".to_string()];
-        header.extend(OUT.iter().map(|m| m.name.to_string()));
-        header.extend(input_columns.iter().cloned());
-        w.write_record(&header).map_err(csv_err(path))?;
+        let file =
+            File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+        let mut header = csv::Writer::from_writer(Vec::new());
+        let mut names = vec!["trial".to_string()];
+        names.extend(OUT.iter().map(|m| m.name.to_string()));
+        names.extend(input_columns.iter().cloned());
+        header.write_record(&names).map_err(csv_err(path))?;
+        let bytes = header
+            .into_inner()
+            .map_err(|e| Error::Other(format!("encoding the trials.csv header: {e}")))?;
+        let mut w = BufWriter::with_capacity(1 << 20, file);
+        w.write_all(&bytes)
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
         Ok(TrialsWriter {
             w,
             path: path.to_path_buf(),
-            rec: Vec::new(),
         })
     }
 
-    pub fn write(&mut self, trial: u64, outcomes: &[f64], inputs: &[f64]) -> Result<()> {
-        self.rec.clear();
-        self.rec.push(trial.to_string());
-        self.rec.extend(outcomes.iter().chain(inputs).map(|x| fmt_num(Some(*x))));
-        self.w.write_record(&self.rec).map_err(csv_err(&self.path))
+    /// Writes rows encoded by [`encode_trial_row`].
+    pub fn write_rows(&mut self, rows: &[u8]) -> Result<()> {
+        self.w
+            .write_all(rows)
+            .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))
     }
 
     pub fn finish(mut self) -> Result<()> {
@@ -151,7 +195,8 @@ pub struct RunInfo {
 
 pub fn write_json(path: &Path, info: &RunInfo) -> Result<()> {
     let text = serde_json::to_string_pretty(info).map_err(|e| Error::Other(e.to_string()))?;
-    let mut f = File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+    let mut f =
+        File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
     writeln!(f, "{text}").map_err(|e| Error::io(format!("writing {}", path.display()), e))
 }
 
@@ -191,6 +236,13 @@ mod tests {
         assert_eq!(fmt_num(Some(2027.0)), "2027");
         assert_eq!(fmt_num(None), "");
         assert_eq!(fmt_num(Some(f64::NAN)), "");
+    }
+
+    #[test]
+    fn trial_rows_match_fmt_num() {
+        let mut buf = Vec::new();
+        encode_trial_row(3, &[1.5, f64::NAN, -0.0], &[2027.25], &mut buf);
+        assert_eq!(String::from_utf8(buf).unwrap(), "3,1.5,,0,2027.25\n");
     }
 
     #[test]

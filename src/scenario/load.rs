@@ -45,8 +45,8 @@ fn load_with_parents(
         let key = if referrer.is_some() { "extends" } else { "" };
         InputError::new(origin, key, "a readable scenario file", found).into()
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| missing(format!("`{}`: {e}", path.display())))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| missing(format!("`{}`: {e}", path.display())))?;
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     if chain.contains(&canonical) {
         let cycle = chain
@@ -70,10 +70,7 @@ fn load_with_parents(
         None => Ok(table),
         Some(node) => match &node.value {
             NodeValue::String(parent) => {
-                let parent_path = path
-                    .parent()
-                    .unwrap_or_else(|| Path::new("."))
-                    .join(parent);
+                let parent_path = path.parent().unwrap_or_else(|| Path::new(".")).join(parent);
                 let mut base = load_with_parents(&parent_path, chain, Some(&node))?;
                 table.remove("extends");
                 // The child's name (if any) replaces the parent's; otherwise the child is named
@@ -105,12 +102,20 @@ pub fn apply_set(root: &mut Table, set: &str) -> Result<(), Error> {
         option: set.to_string(),
     };
     let Some((path, value)) = set.split_once('=') else {
-        return Err(InputError::new(origin, "", "`key.path=value`", format!("`{set}` (no `=`)")).into());
+        return Err(
+            InputError::new(origin, "", "`key.path=value`", format!("`{set}` (no `=`)")).into(),
+        );
     };
     let path = path.trim();
     let segments: Vec<&str> = path.split('.').map(str::trim).collect();
     if segments.iter().any(|s| s.is_empty()) {
-        return Err(InputError::new(origin, path, "a dotted key path like program.size_usd_bn", format!("`{path}`")).into());
+        return Err(InputError::new(
+            origin,
+            path,
+            "a dotted key path like program.size_usd_bn",
+            format!("`{path}`"),
+        )
+        .into());
     }
     let node = parse_cli_value(value, origin.clone())?;
     set_path(root, &segments, 0, node, &origin, path)

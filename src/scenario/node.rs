@@ -95,7 +95,10 @@ impl Node {
     pub fn display_value(&self) -> String {
         let s = self.to_toml_value().to_string();
         if s.len() > 60 {
-            format!("{}…", &s[..s.char_indices().nth(57).map_or(s.len(), |(i, _)| i)])
+            format!(
+                "{}…",
+                &s[..s.char_indices().nth(57).map_or(s.len(), |(i, _)| i)]
+            )
         } else {
             s
         }
@@ -343,7 +346,10 @@ mod tests {
     fn suggestions_find_close_keys_only() {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(
-            suggest("capex_usd_bn_per_kwsmp", ["capex_usd_bn_per_kwspm", "power_mw"]),
+            suggest(
+                "capex_usd_bn_per_kwsmp",
+                ["capex_usd_bn_per_kwspm", "power_mw"]
+            ),
             Some("capex_usd_bn_per_kwspm")
         );
         assert_eq!(suggest("zzz", ["capex_usd_bn_per_kwspm"]), None);
@@ -351,15 +357,19 @@ mod tests {
 
     #[test]
     fn cli_values_parse_as_toml_or_bare_strings() {
-        let o = Origin::CommandLine {
-            option: "x".into(),
-        };
-        assert_eq!(parse_cli_value("5000", o.clone()).unwrap().as_f64(), Some(5000.0));
+        let o = Origin::CommandLine { option: "x".into() };
+        assert_eq!(
+            parse_cli_value("5000", o.clone()).unwrap().as_f64(),
+            Some(5000.0)
+        );
         assert_eq!(
             parse_cli_value("\"30 to 48\"", o.clone()).unwrap().as_str(),
             Some("30 to 48")
         );
-        assert_eq!(parse_cli_value("tsmc", o.clone()).unwrap().as_str(), Some("tsmc"));
+        assert_eq!(
+            parse_cli_value("tsmc", o.clone()).unwrap().as_str(),
+            Some("tsmc")
+        );
         assert!(parse_cli_value("{a = ", o).is_err());
     }
 }

@@ -128,7 +128,10 @@ impl Params {
         let Some(node) = r.node(key) else {
             return match default {
                 Some(v) => Ok(self.push(path, Dist::Fixed(v), scope)),
-                None => Err(r.missing(key, &format!("{} (a number or a distribution)", bounds.describe()))),
+                None => Err(r.missing(
+                    key,
+                    &format!("{} (a number or a distribution)", bounds.describe()),
+                )),
             };
         };
         let dist = parse_dist(node, &path)?;

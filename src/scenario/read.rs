@@ -101,7 +101,11 @@ impl Ctx {
 }
 
 /// Reads and validates a whole scenario. `path` is the top file; `default_name` its stem.
-pub fn read_scenario(root: Table, path: &Path, default_name: &str) -> Result<Scenario, Vec<InputError>> {
+pub fn read_scenario(
+    root: Table,
+    path: &Path,
+    default_name: &str,
+) -> Result<Scenario, Vec<InputError>> {
     let origin = Origin::File {
         path: path.to_path_buf(),
         line: 1,
@@ -131,7 +135,12 @@ pub fn read_scenario(root: Table, path: &Path, default_name: &str) -> Result<Sce
             default_name.to_string()
         }
     };
-    let description = cx.errors.take(r.str_opt("description")).flatten().unwrap_or("").to_string();
+    let description = cx
+        .errors
+        .take(r.str_opt("description"))
+        .flatten()
+        .unwrap_or("")
+        .to_string();
 
     // [time]
     let (start, end) = match cx.errors.take(r.table_opt("time")).flatten() {
@@ -140,11 +149,16 @@ pub fn read_scenario(root: Table, path: &Path, default_name: &str) -> Result<Sce
             let e = cx.quarter(&t, "end_quarter", Quarter::new(2040, 4));
             if e < s {
                 if let Some(n) = t.node("end_quarter") {
-                    cx.errors.push(t.invalid(n, "end_quarter", &format!("a quarter not before start_quarter {s}")));
+                    cx.errors.push(t.invalid(
+                        n,
+                        "end_quarter",
+                        &format!("a quarter not before start_quarter {s}"),
+                    ));
                 }
             } else if e.0 - s.0 >= 400 {
                 if let Some(n) = t.node("end_quarter") {
-                    cx.errors.push(t.invalid(n, "end_quarter", "a window of at most 100 years"));
+                    cx.errors
+                        .push(t.invalid(n, "end_quarter", "a window of at most 100 years"));
                 }
             }
             t.finish(&mut cx.errors);
@@ -163,24 +177,46 @@ pub fn read_scenario(root: Table, path: &Path, default_name: &str) -> Result<Sce
 
     // [incumbents.*]
     let mut incumbents = Vec::new();
-    for (iname, t) in cx.errors.take(r.named_tables("incumbents")).unwrap_or_default() {
+    for (iname, t) in cx
+        .errors
+        .take(r.named_tables("incumbents"))
+        .unwrap_or_default()
+    {
         incumbents.push(Incumbent {
             name: iname.to_string(),
-            leading_edge_capacity_wspm: cx.p(&t, "leading_edge_capacity_wspm", Bounds::NonNegative, None),
-            growth_per_year_share: cx.p(&t, "growth_per_year_share", Bounds::Range(-0.5, 1.0), None),
+            leading_edge_capacity_wspm: cx.p(
+                &t,
+                "leading_edge_capacity_wspm",
+                Bounds::NonNegative,
+                None,
+            ),
+            growth_per_year_share: cx.p(
+                &t,
+                "growth_per_year_share",
+                Bounds::Range(-0.5, 1.0),
+                None,
+            ),
             taiwan_share: cx.p(&t, "taiwan_share", Bounds::Share, None),
         });
         t.finish(&mut cx.errors);
     }
     if incumbents.is_empty() {
-        cx.errors.push(r.missing("incumbents", "at least one [incumbents.<name>] table"));
+        cx.errors
+            .push(r.missing("incumbents", "at least one [incumbents.<name>] table"));
     }
 
     // [regions.*]
     let mut regions = Vec::new();
     let mut region_tables = Vec::new();
-    for (rname, t) in cx.errors.take(r.named_tables("regions")).unwrap_or_default() {
-        let in_taiwan = cx.errors.take(t.bool_or("in_taiwan", false)).unwrap_or(false);
+    for (rname, t) in cx
+        .errors
+        .take(r.named_tables("regions"))
+        .unwrap_or_default()
+    {
+        let in_taiwan = cx
+            .errors
+            .take(t.bool_or("in_taiwan", false))
+            .unwrap_or(false);
         let plan_share = cx.fixed_share(&t, "plan_share", None);
         regions.push(Region {
             name: rname.to_string(),
@@ -191,7 +227,12 @@ pub fn read_scenario(root: Table, path: &Path, default_name: &str) -> Result<Sce
             construction_months: cx.per_fab(&t, "construction_months", Bounds::Positive, None),
             fab_starts_per_year: cx.p(&t, "fab_starts_per_year", Bounds::NonNegative, None),
             power_available_mw: cx.p(&t, "power_available_mw", Bounds::NonNegative, None),
-            power_growth_mw_per_year: cx.p(&t, "power_growth_mw_per_year", Bounds::NonNegative, Some(0.0)),
+            power_growth_mw_per_year: cx.p(
+                &t,
+                "power_growth_mw_per_year",
+                Bounds::NonNegative,
+                Some(0.0),
+            ),
         });
         region_tables.push(t);
     }
@@ -210,7 +251,11 @@ pub fn read_scenario(root: Table, path: &Path, default_name: &str) -> Result<Sce
     let fabs_node = r.node("fabs");
     match fabs_node.map(|n| (n, n.as_table())) {
         Some((_, Some(ft))) => {
-            let fr = TableReader::new(ft, "fabs", fabs_node.map_or(origin.clone(), |n| n.origin.clone()));
+            let fr = TableReader::new(
+                ft,
+                "fabs",
+                fabs_node.map_or(origin.clone(), |n| n.origin.clone()),
+            );
             for (kind, _) in fab_defaults {
                 let key = kind.key();
                 let t = match fr.table_opt(match kind {
@@ -220,7 +265,10 @@ pub fn read_scenario(root: Table, path: &Path, default_name: &str) -> Result<Sce
                 }) {
                     Ok(Some(t)) => t,
                     Ok(None) => {
-                        cx.errors.push(fr.missing(key, "a [fabs.<kind>] table for each of logic, packaging, hbm"));
+                        cx.errors.push(fr.missing(
+                            key,
+                            "a [fabs.<kind>] table for each of logic, packaging, hbm",
+                        ));
                         continue;
                     }
                     Err(e) => {
@@ -234,22 +282,60 @@ pub fn read_scenario(root: Table, path: &Path, default_name: &str) -> Result<Sce
             fr.finish(&mut cx.errors);
         }
         Some((n, None)) => cx.errors.push(r.invalid(n, "fabs", "a table")),
-        None => cx.errors.push(r.missing("fabs", "[fabs.logic], [fabs.packaging] and [fabs.hbm] tables")),
+        None => cx.errors.push(r.missing(
+            "fabs",
+            "[fabs.logic], [fabs.packaging] and [fabs.hbm] tables",
+        )),
     }
 
     // [euv]
     let euv = match cx.errors.take(r.table_opt("euv")).flatten() {
         Some(t) => {
             let e = Euv {
-                shipments_start_per_year: cx.p(&t, "shipments_start_per_year", Bounds::NonNegative, None),
+                shipments_start_per_year: cx.p(
+                    &t,
+                    "shipments_start_per_year",
+                    Bounds::NonNegative,
+                    None,
+                ),
                 ceiling_per_year: cx.p(&t, "ceiling_per_year", Bounds::NonNegative, None),
-                convergence_per_year_share: cx.p(&t, "convergence_per_year_share", Bounds::Share, None),
-                other_demand_per_year: cx.p(&t, "other_demand_per_year", Bounds::NonNegative, Some(0.0)),
-                incumbent_tools_per_kwspm: cx.p(&t, "incumbent_tools_per_kwspm", Bounds::NonNegative, None),
-                program_reserved_share: cx.p(&t, "program_reserved_share", Bounds::Share, Some(0.0)),
-                expansion_cost_usd_bn_per_tool_per_year: cx.p(&t, "expansion_cost_usd_bn_per_tool_per_year", Bounds::Positive, None),
+                convergence_per_year_share: cx.p(
+                    &t,
+                    "convergence_per_year_share",
+                    Bounds::Share,
+                    None,
+                ),
+                other_demand_per_year: cx.p(
+                    &t,
+                    "other_demand_per_year",
+                    Bounds::NonNegative,
+                    Some(0.0),
+                ),
+                incumbent_tools_per_kwspm: cx.p(
+                    &t,
+                    "incumbent_tools_per_kwspm",
+                    Bounds::NonNegative,
+                    None,
+                ),
+                program_reserved_share: cx.p(
+                    &t,
+                    "program_reserved_share",
+                    Bounds::Share,
+                    Some(0.0),
+                ),
+                expansion_cost_usd_bn_per_tool_per_year: cx.p(
+                    &t,
+                    "expansion_cost_usd_bn_per_tool_per_year",
+                    Bounds::Positive,
+                    None,
+                ),
                 expansion_lag_months: cx.p(&t, "expansion_lag_months", Bounds::NonNegative, None),
-                expansion_max_per_year: cx.p(&t, "expansion_max_per_year", Bounds::NonNegative, None),
+                expansion_max_per_year: cx.p(
+                    &t,
+                    "expansion_max_per_year",
+                    Bounds::NonNegative,
+                    None,
+                ),
             };
             t.finish(&mut cx.errors);
             Some(e)
@@ -285,7 +371,10 @@ pub fn read_scenario(root: Table, path: &Path, default_name: &str) -> Result<Sce
     let program = match cx.errors.take(r.table_opt("program")).flatten() {
         Some(t) => Some(read_program(&mut cx, t, start, &operator_names)),
         None => {
-            cx.errors.push(r.missing("program", "a [program] table (set enabled = false for no program)"));
+            cx.errors.push(r.missing(
+                "program",
+                "a [program] table (set enabled = false for no program)",
+            ));
             None
         }
     };
@@ -294,16 +383,30 @@ pub fn read_scenario(root: Table, path: &Path, default_name: &str) -> Result<Sce
     let mut sources = Vec::new();
     let mut share_parts = Vec::new();
     let mut all_shares_fixed = true;
-    for (sname, t) in cx.errors.take(r.named_tables("sources")).unwrap_or_default() {
+    for (sname, t) in cx
+        .errors
+        .take(r.named_tables("sources"))
+        .unwrap_or_default()
+    {
         let class = match t.node("class") {
             None => {
-                cx.errors.push(t.missing("class", &format!("one of {}", quoted_list(&PARTNER_CLASSES))));
+                cx.errors.push(t.missing(
+                    "class",
+                    &format!("one of {}", quoted_list(&PARTNER_CLASSES)),
+                ));
                 0
             }
-            Some(n) => match n.as_str().and_then(|s| PARTNER_CLASSES.iter().position(|c| *c == s)) {
+            Some(n) => match n
+                .as_str()
+                .and_then(|s| PARTNER_CLASSES.iter().position(|c| *c == s))
+            {
                 Some(i) => i,
                 None => {
-                    let mut e = t.invalid(n, "class", &format!("one of {}", quoted_list(&PARTNER_CLASSES)));
+                    let mut e = t.invalid(
+                        n,
+                        "class",
+                        &format!("one of {}", quoted_list(&PARTNER_CLASSES)),
+                    );
                     if let Some(s) = n.as_str().and_then(|s| suggest(s, PARTNER_CLASSES)) {
                         e = e.with_hint(format!("did you mean \"{s}\"?"));
                     }
@@ -312,11 +415,15 @@ pub fn read_scenario(root: Table, path: &Path, default_name: &str) -> Result<Sce
                 }
             },
         };
-        let instrument = match cx.errors.take(t.choice_or("instrument", &Instrument::KEYS, "equity")) {
-            Some("debt") => Instrument::Debt,
-            Some("grant") => Instrument::Grant,
-            _ => Instrument::Equity,
-        };
+        let instrument =
+            match cx
+                .errors
+                .take(t.choice_or("instrument", &Instrument::KEYS, "equity"))
+            {
+                Some("debt") => Instrument::Debt,
+                Some("grant") => Instrument::Grant,
+                _ => Instrument::Equity,
+            };
         let commitment = match (t.has("share"), t.has("amount_usd_bn")) {
             (true, false) => {
                 let id = cx.p(&t, "share", Bounds::Share, None);
@@ -328,16 +435,25 @@ pub fn read_scenario(root: Table, path: &Path, default_name: &str) -> Result<Sce
                 }
                 Commitment::ShareOfProgram(id)
             }
-            (false, true) => Commitment::AmountUsdBn(cx.p(&t, "amount_usd_bn", Bounds::NonNegative, None)),
+            (false, true) => {
+                Commitment::AmountUsdBn(cx.p(&t, "amount_usd_bn", Bounds::NonNegative, None))
+            }
             (true, true) => {
                 let n = t.node("amount_usd_bn");
                 if let Some(n) = n {
-                    cx.errors.push(t.invalid(n, "amount_usd_bn", "either `share` or `amount_usd_bn`, not both"));
+                    cx.errors.push(t.invalid(
+                        n,
+                        "amount_usd_bn",
+                        "either `share` or `amount_usd_bn`, not both",
+                    ));
                 }
                 Commitment::AmountUsdBn(BAD)
             }
             (false, false) => {
-                cx.errors.push(t.missing("share", "`share` (of program.size_usd_bn) or `amount_usd_bn`"));
+                cx.errors.push(t.missing(
+                    "share",
+                    "`share` (of program.size_usd_bn) or `amount_usd_bn`",
+                ));
                 Commitment::AmountUsdBn(BAD)
             }
         };
@@ -346,7 +462,11 @@ pub fn read_scenario(root: Table, path: &Path, default_name: &str) -> Result<Sce
         let years = cx.errors.take(t.f64_or("pay_in_years", 1.0)).unwrap_or(1.0);
         if !(0.25..=100.0).contains(&years) {
             if let Some(n) = t.node("pay_in_years") {
-                cx.errors.push(t.invalid(n, "pay_in_years", "a number of years between 0.25 and 100"));
+                cx.errors.push(t.invalid(
+                    n,
+                    "pay_in_years",
+                    "a number of years between 0.25 and 100",
+                ));
             }
         }
         sources.push(Source {
@@ -362,19 +482,39 @@ pub fn read_scenario(root: Table, path: &Path, default_name: &str) -> Result<Sce
     }
     let program_enabled = program.as_ref().is_some_and(|p| p.enabled);
     if program_enabled && sources.is_empty() {
-        cx.errors.push(r.missing("sources", "at least one [sources.<name>] table when program.enabled = true"));
+        cx.errors.push(r.missing(
+            "sources",
+            "at least one [sources.<name>] table when program.enabled = true",
+        ));
     }
-    if program_enabled && all_shares_fixed && !share_parts.is_empty() && share_parts.len() == sources.len() {
-        let o = r.node("sources").map_or(origin.clone(), |n| n.origin.clone());
+    if program_enabled
+        && all_shares_fixed
+        && !share_parts.is_empty()
+        && share_parts.len() == sources.len()
+    {
+        let o = r
+            .node("sources")
+            .map_or(origin.clone(), |n| n.origin.clone());
         cx.check_sum(&o, "sources.*.share".into(), "source shares", &share_parts);
     }
     if program_enabled && !regions.is_empty() {
-        let parts: Vec<(String, f64)> = regions.iter().map(|g| (g.name.clone(), g.plan_share)).collect();
-        let o = r.node("regions").map_or(origin.clone(), |n| n.origin.clone());
-        cx.check_sum(&o, "regions.*.plan_share".into(), "region plan shares", &parts);
+        let parts: Vec<(String, f64)> = regions
+            .iter()
+            .map(|g| (g.name.clone(), g.plan_share))
+            .collect();
+        let o = r
+            .node("regions")
+            .map_or(origin.clone(), |n| n.origin.clone());
+        cx.check_sum(
+            &o,
+            "regions.*.plan_share".into(),
+            "region plan shares",
+            &parts,
+        );
     }
     if program_enabled && regions.is_empty() {
-        cx.errors.push(r.missing("regions", "at least one [regions.<name>] table"));
+        cx.errors
+            .push(r.missing("regions", "at least one [regions.<name>] table"));
     }
 
     r.finish(&mut cx.errors);
@@ -382,8 +522,15 @@ pub fn read_scenario(root: Table, path: &Path, default_name: &str) -> Result<Sce
         return Err(cx.errors.0);
     }
     // All Options are Some when there were no errors.
-    let (Some(program), Some(euv), Some(power), [Some(l), Some(p), Some(h)]) = (program, euv, power, fabs_opt) else {
-        return Err(vec![InputError::new(origin, "", "a complete scenario", "missing tables")]);
+    let (Some(program), Some(euv), Some(power), [Some(l), Some(p), Some(h)]) =
+        (program, euv, power, fabs_opt)
+    else {
+        return Err(vec![InputError::new(
+            origin,
+            "",
+            "a complete scenario",
+            "missing tables",
+        )]);
     };
     Ok(Scenario {
         name,
@@ -408,7 +555,8 @@ fn valid_name(n: &str) -> bool {
     !n.is_empty()
         && n != "."
         && n != ".."
-        && n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 fn read_count(cx: &mut Ctx, t: &TableReader<'_>, key: &'static str, min: i64) -> Option<u64> {
@@ -419,7 +567,8 @@ fn read_count(cx: &mut Ctx, t: &TableReader<'_>, key: &'static str, min: i64) ->
             ..
         }) if *i >= min => Some(*i as u64),
         Some(n) => {
-            cx.errors.push(t.invalid(n, key, &format!("an integer of at least {min}")));
+            cx.errors
+                .push(t.invalid(n, key, &format!("an integer of at least {min}")));
             None
         }
     }
@@ -434,7 +583,12 @@ fn read_fab(cx: &mut Ctx, t: &TableReader<'_>, kind: FabKind) -> FabTemplate {
         kind,
         capacity_wspm: cx.p(t, "capacity_wspm", Bounds::Positive, None),
         capex_usd_bn_per_kwspm: cx.p(t, "capex_usd_bn_per_kwspm", Bounds::Positive, None),
-        capex_overrun_multiplier: cx.per_fab(t, "capex_overrun_multiplier", Bounds::Positive, Some(1.0)),
+        capex_overrun_multiplier: cx.per_fab(
+            t,
+            "capex_overrun_multiplier",
+            Bounds::Positive,
+            Some(1.0),
+        ),
         euv_tools_per_kwspm: cx.p(t, "euv_tools_per_kwspm", Bounds::NonNegative, euv_default),
         power_mw: cx.p(t, "power_mw", Bounds::NonNegative, None),
         staff: cx.p(t, "staff", Bounds::NonNegative, Some(0.0)),
@@ -447,16 +601,30 @@ fn read_fab(cx: &mut Ctx, t: &TableReader<'_>, kind: FabKind) -> FabTemplate {
     }
 }
 
-fn read_program(cx: &mut Ctx, t: TableReader<'_>, start: Quarter, operator_names: &[String]) -> Program {
+fn read_program(
+    cx: &mut Ctx,
+    t: TableReader<'_>,
+    start: Quarter,
+    operator_names: &[String],
+) -> Program {
     let enabled = cx.errors.take(t.bool_or("enabled", true)).unwrap_or(true);
-    let size_usd_bn = cx.p(&t, "size_usd_bn", Bounds::NonNegative, if enabled { None } else { Some(0.0) });
+    let size_usd_bn = cx.p(
+        &t,
+        "size_usd_bn",
+        Bounds::NonNegative,
+        if enabled { None } else { Some(0.0) },
+    );
     let first_start = cx.quarter(&t, "first_start_quarter", start);
     let lookahead = match t.node("funding_lookahead_quarters") {
         None => 8,
         Some(n) => match n.value {
             crate::scenario::node::NodeValue::Integer(i) if (0..=200).contains(&i) => i as u32,
             _ => {
-                cx.errors.push(t.invalid(n, "funding_lookahead_quarters", "an integer from 0 to 200"));
+                cx.errors.push(t.invalid(
+                    n,
+                    "funding_lookahead_quarters",
+                    "an integer from 0 to 200",
+                ));
                 8
             }
         },
@@ -480,14 +648,24 @@ fn read_program(cx: &mut Ctx, t: TableReader<'_>, start: Quarter, operator_names
                 ("packaging_share".to_string(), allocation.fabs_share[1]),
                 ("hbm_share".to_string(), allocation.fabs_share[2]),
                 ("power_share".to_string(), allocation.power_share),
-                ("tool_expansion_share".to_string(), allocation.tool_expansion_share),
+                (
+                    "tool_expansion_share".to_string(),
+                    allocation.tool_expansion_share,
+                ),
             ];
             if enabled {
-                cx.check_sum(a.origin(), a.path().to_string(), "allocation shares", &parts);
+                cx.check_sum(
+                    a.origin(),
+                    a.path().to_string(),
+                    "allocation shares",
+                    &parts,
+                );
             }
             a.finish(&mut cx.errors);
         }
-        None if enabled => cx.errors.push(t.missing("allocation", "a [program.allocation] table")),
+        None if enabled => cx
+            .errors
+            .push(t.missing("allocation", "a [program.allocation] table")),
         None => {}
     }
     let mut operators = Vec::new();
@@ -495,7 +673,16 @@ fn read_program(cx: &mut Ctx, t: TableReader<'_>, start: Quarter, operator_names
         Some(o) => {
             let table: &Table = match t.node("operators").and_then(|n| n.as_table()) {
                 Some(tb) => tb,
-                None => return Program { enabled, size_usd_bn, first_start, funding_lookahead_quarters: lookahead, allocation, operators },
+                None => {
+                    return Program {
+                        enabled,
+                        size_usd_bn,
+                        first_start,
+                        funding_lookahead_quarters: lookahead,
+                        allocation,
+                        operators,
+                    }
+                }
             };
             let mut parts = Vec::new();
             for (name, node) in &table.entries {
@@ -503,7 +690,12 @@ fn read_program(cx: &mut Ctx, t: TableReader<'_>, start: Quarter, operator_names
                 let share = match node.as_f64() {
                     Some(x) if (0.0..=1.0).contains(&x) => x,
                     _ => {
-                        cx.errors.push(InputError::new(node.origin.clone(), key.clone(), "a share between 0 and 1", format!("{} `{}`", node.type_name(), node.display_value())));
+                        cx.errors.push(InputError::new(
+                            node.origin.clone(),
+                            key.clone(),
+                            "a share between 0 and 1",
+                            format!("{} `{}`", node.type_name(), node.display_value()),
+                        ));
                         0.0
                     }
                 };
@@ -513,7 +705,10 @@ fn read_program(cx: &mut Ctx, t: TableReader<'_>, start: Quarter, operator_names
                         let mut e = InputError::new(
                             node.origin.clone(),
                             key,
-                            format!("an operator named in [incumbents] or \"new_entrant\" ({})", operator_names.join(", ")),
+                            format!(
+                                "an operator named in [incumbents] or \"new_entrant\" ({})",
+                                operator_names.join(", ")
+                            ),
                             format!("unknown operator `{name}`"),
                         );
                         if let Some(s) = suggest(name, operator_names.iter().map(|s| s.as_str())) {
@@ -528,7 +723,10 @@ fn read_program(cx: &mut Ctx, t: TableReader<'_>, start: Quarter, operator_names
                 cx.check_sum(o.origin(), o.path().to_string(), "operator shares", &parts);
             }
         }
-        None if enabled => cx.errors.push(t.missing("operators", "a [program.operators] table of operator shares")),
+        None if enabled => cx.errors.push(t.missing(
+            "operators",
+            "a [program.operators] table of operator shares",
+        )),
         None => {}
     }
     t.finish(&mut cx.errors);

@@ -168,10 +168,12 @@ impl<'a> TableReader<'a> {
                 Some(s) if choices.contains(&s) => Ok(s),
                 _ => {
                     let e = self.invalid(n, key, &format!("one of {}", quoted_list(choices)));
-                    Err(match n.as_str().and_then(|s| suggest(s, choices.iter().copied())) {
-                        Some(c) => e.with_hint(format!("did you mean \"{c}\"?")),
-                        None => e,
-                    })
+                    Err(
+                        match n.as_str().and_then(|s| suggest(s, choices.iter().copied())) {
+                            Some(c) => e.with_hint(format!("did you mean \"{c}\"?")),
+                            None => e,
+                        },
+                    )
                 }
             },
         }

@@ -45,14 +45,10 @@ impl Scenario {
         (q >= self.start && q <= self.end).then(|| (q.0 - self.start.0) as usize)
     }
 
-    /// Index of the last quarter of `year` within the window, clamped to the window.
+    /// Index of the last quarter of `year`; None when the window does not contain it (an
+    /// outcome measured at that year's end then "did not happen" and its cell is empty).
     pub fn year_end_index(&self, year: u32) -> Option<usize> {
-        let q = Quarter::new(year, 4);
-        if q < self.start {
-            None
-        } else {
-            Some(self.quarter_index(q).unwrap_or(self.quarters() - 1))
-        }
+        self.quarter_index(Quarter::new(year, 4))
     }
 }
 
