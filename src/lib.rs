@@ -14,6 +14,7 @@ pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod error;
+pub mod finance;
 pub mod model;
 pub mod output;
 pub mod report;

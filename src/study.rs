@@ -137,7 +137,13 @@ fn run_into(
     trials_w.finish()?;
     output::write_timeseries(&dir.join("timeseries.csv"), s, &agg)?;
     output::write_summary(&dir.join("summary.csv"), &agg)?;
-    std::fs::write(dir.join("scenario.resolved.toml"), resolved_toml(s))
+    // Record the trials and seed actually used, so the resolved file reruns this exact study.
+    let mut resolved = s.clone();
+    for (key, value) in [("trials", trials), ("seed", seed)] {
+        let set = format!("run.{key}={value}");
+        crate::scenario::load::apply_set(&mut resolved.resolved, &set)?;
+    }
+    std::fs::write(dir.join("scenario.resolved.toml"), resolved_toml(&resolved))
         .map_err(|e| Error::io("writing scenario.resolved.toml", e))?;
     let threads = if opts.threads == 0 {
         rayon::current_num_threads()

@@ -173,7 +173,8 @@ fn fixed_scenario_matches_the_hand_computed_timeline() {
         .iter()
         .map(String::as_str)
         .collect();
-    assert_eq!(&building[..7], ["1", "1", "1", "1", "1", "0", "0"]);
+    // A fab counts as under construction until the quarter before its first output.
+    assert_eq!(&building[..7], ["1", "2", "2", "2", "2", "1", "0"]);
     let capex: Vec<&str> = ts["program_capex_cum_usd_bn"]
         .iter()
         .map(String::as_str)

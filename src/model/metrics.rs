@@ -81,7 +81,7 @@ pub const TS: [MetricSpec; 25] = [
     m("program_capex_cum_usd_bn", "US$ bn", Kind::Real, "Cumulative construction spending on program fabs, plants and HBM fabs."),
     m("program_raised_cum_usd_bn", "US$ bn", Kind::Real, "Cumulative money paid in by all sources (equity, debt, grants)."),
     m("program_cash_usd_bn", "US$ bn", Kind::Real, "Money raised and not yet spent, end of quarter."),
-    m("program_euv_tools", "tools", Kind::Count, "EUV tools installed in operating program fabs."),
+    m("program_euv_tools", "tools", Kind::Real, "EUV tools installed in operating program fabs."),
     m("euv_shipments_per_year", "tools per year", Kind::Real, "Global EUV tool shipments, annualised rate in the quarter (including program-funded expansion)."),
     m("program_euv_allocation_per_year", "tools per year", Kind::Real, "EUV tools the program can obtain, annualised rate in the quarter."),
     m("program_power_mw", "MW", Kind::Real, "Power drawn by operating program fabs, plants and HBM fabs."),

@@ -259,6 +259,10 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
         acc += ws.inflow[4][q];
         ws.tool_spend_cum[q + 1] = acc;
     }
+    // The program orders tools from its first start quarter on.
+    let first_start = s
+        .quarter_index(program.first_start)
+        .map_or(if program.first_start < s.start { 0 } else { nq }, |i| i);
     ws.euv_program_cum[0] = 0.0;
     for q in 0..nq {
         let base = euv_shipments_per_year(s0, ceiling, conv, q as f64 / 4.0).max(0.0) / 4.0;
@@ -275,7 +279,7 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
             0.0
         };
         let extra = (funded / cost_per_tool_year).min(expansion_max) / 4.0;
-        let program_share = if enabled {
+        let program_share = if enabled && q >= first_start {
             (reserved * base).max(base - demand).max(0.0) + extra
         } else {
             0.0
@@ -288,9 +292,6 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
     // ---- Program parameters used in the loop.
     let power_cost = ws.v(s.power.cost_usd_bn_per_mw);
     let power_lag = months_to_quarters_or_zero(ws.v(s.power.build_months)) as usize;
-    let first_start = s
-        .quarter_index(program.first_start)
-        .map_or(if program.first_start < s.start { 0 } else { nq }, |i| i);
     let lookahead = program.funding_lookahead_quarters as usize;
     let taiwan_region: Vec<bool> = s.regions.iter().map(|r| r.in_taiwan).collect();
     let tsmc = s.incumbents.iter().position(|i| i.name == "tsmc");
@@ -440,7 +441,8 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
         let (mut d0_weighted, mut taiwan_cap) = (0.0, 0.0);
         ws.operator_cap.iter_mut().for_each(|x| *x = 0.0);
         for f in ws.fabs.iter() {
-            if f.kind == FabKind::Logic && f.under_construction() {
+            if f.kind == FabKind::Logic && f.first_output_q > qu {
+                // Started and not yet producing (a fab finishing this quarter produces next).
                 building += 1;
             }
             if !f.operating(qu) {

@@ -107,6 +107,15 @@ pub fn apply_set(root: &mut Table, set: &str) -> Result<(), Error> {
         );
     };
     let path = path.trim();
+    if path == "extends" {
+        return Err(InputError::new(
+            origin,
+            path,
+            "a key of the scenario (`extends` can only be written in a file)",
+            "`extends`",
+        )
+        .into());
+    }
     let segments: Vec<&str> = path.split('.').map(str::trim).collect();
     if segments.iter().any(|s| s.is_empty()) {
         return Err(InputError::new(

@@ -261,8 +261,28 @@ fn convert_value(v: &DeValue<'_>, offset: usize, origin_at: &dyn Fn(usize) -> Or
     }
 }
 
-/// Merges `over` into `base`: tables merge key by key (recursively), anything else replaces.
-/// This is how `extends` works: the child's keys override the parent's.
+/// The keys that make an inline table a distribution (see [`crate::dist`]).
+pub const DISTRIBUTION_KINDS: [&str; 9] = [
+    "uniform",
+    "triangular",
+    "pert",
+    "normal",
+    "lognormal",
+    "beta",
+    "bernoulli",
+    "choice",
+    "samples",
+];
+
+/// True when `t` is a distribution such as `{ pert = [...] }`: a value, not a section.
+pub fn is_distribution(t: &Table) -> bool {
+    t.keys().any(|k| DISTRIBUTION_KINDS.contains(&k))
+}
+
+/// Merges `over` into `base`: tables merge key by key (recursively), anything else replaces —
+/// including a distribution table, which replaces whatever was there as a whole (a child's
+/// `{ triangular = [...] }` must not inherit the parent's `lambda` or `min`). This is how
+/// `extends` works: the child's keys override the parent's.
 pub fn merge(base: &mut Table, over: Table) {
     for (k, v) in over.entries {
         match (base.get_mut(&k), v) {
@@ -275,7 +295,7 @@ pub fn merge(base: &mut Table, over: Table) {
                     value: NodeValue::Table(ot),
                     ..
                 },
-            ) => merge(bt, ot),
+            ) if !is_distribution(&ot) && !is_distribution(bt) => merge(bt, ot),
             (_, v) => base.insert(k, v),
         }
     }
@@ -340,6 +360,16 @@ mod tests {
         let x = a.get("x").unwrap().as_table().unwrap();
         assert_eq!(x.get("p").unwrap().as_f64(), Some(1.0));
         assert_eq!(x.get("q").unwrap().as_f64(), Some(3.0));
+    }
+
+    #[test]
+    fn merge_replaces_distributions_whole() {
+        let mut a =
+            parse_document("x = { pert = [1, 2, 3], lambda = 6 }\n", Path::new("a")).unwrap();
+        let b = parse_document("x = { triangular = [1, 2, 3] }\n", Path::new("b")).unwrap();
+        merge(&mut a, b);
+        let x = a.get("x").unwrap().as_table().unwrap();
+        assert_eq!(x.keys().collect::<Vec<_>>(), vec!["triangular"]);
     }
 
     #[test]

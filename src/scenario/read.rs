@@ -241,12 +241,6 @@ pub fn read_scenario(
     }
 
     // [fabs.logic|packaging|hbm]
-    let fab_defaults = [
-        // (capacity, capex/kwspm, euv/kwspm, power, staff, ramp, d0 initial, d0 mature)
-        (FabKind::Logic, 0.45),
-        (FabKind::Packaging, 0.0),
-        (FabKind::Hbm, 0.1),
-    ];
     let mut fabs_opt: [Option<FabTemplate>; 3] = [None, None, None];
     let fabs_node = r.node("fabs");
     match fabs_node.map(|n| (n, n.as_table())) {
@@ -256,7 +250,7 @@ pub fn read_scenario(
                 "fabs",
                 fabs_node.map_or(origin.clone(), |n| n.origin.clone()),
             );
-            for (kind, _) in fab_defaults {
+            for kind in FabKind::ALL {
                 let key = kind.key();
                 let t = match fr.table_opt(match kind {
                     FabKind::Logic => "logic",
@@ -459,6 +453,15 @@ pub fn read_scenario(
         };
         let honoured_share = cx.p(&t, "honoured_share", Bounds::Share, Some(1.0));
         let pay_in_start = cx.quarter(&t, "pay_in_start_quarter", start);
+        if pay_in_start < start {
+            if let Some(n) = t.node("pay_in_start_quarter") {
+                cx.errors.push(t.invalid(
+                    n,
+                    "pay_in_start_quarter",
+                    &format!("a quarter within the window (from {start})"),
+                ));
+            }
+        }
         let years = cx.errors.take(t.f64_or("pay_in_years", 1.0)).unwrap_or(1.0);
         if !(0.25..=100.0).contains(&years) {
             if let Some(n) = t.node("pay_in_years") {

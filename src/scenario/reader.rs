@@ -225,7 +225,13 @@ impl<'a> TableReader<'a> {
 
     /// Reports the keys of this table that were never read, with suggestions.
     pub fn finish(self, errors: &mut Errors) {
-        let used = self.used.into_inner();
+        let mut used = self.used.into_inner();
+        let mut seen = Vec::new();
+        used.retain(|k| {
+            let new = !seen.contains(k);
+            seen.push(*k);
+            new
+        });
         for (k, v) in &self.table.entries {
             if !used.contains(&k.as_str()) {
                 let mut e = InputError::new(
