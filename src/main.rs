@@ -49,6 +49,9 @@ struct RunArgs {
     /// Do not show a progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// Also write trace.csv: every per-quarter metric of trials 0..N−1, unaggregated.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    trace: u64,
 }
 
 #[derive(Subcommand)]
@@ -89,7 +92,10 @@ fn report(e: &Error) {
     match e {
         Error::Inputs(list) => {
             let n = list.len();
-            eprintln!("error: {n} problem{} in the input:", if n == 1 { "" } else { "s" });
+            eprintln!(
+                "error: {n} problem{} in the input:",
+                if n == 1 { "" } else { "s" }
+            );
             for p in list {
                 eprintln!("  {p}");
             }
@@ -113,6 +119,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 threads: run.threads.map_or(0, usize::from),
                 out_dir: run.out.clone(),
                 charts: true,
+                trace: run.trace,
             };
             std::fs::create_dir_all(&opts.out_dir)
                 .map_err(|e| Error::io(format!("creating {}", opts.out_dir.display()), e))?;

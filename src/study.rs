@@ -56,6 +56,8 @@ pub struct StudyOptions {
     pub threads: usize,
     pub out_dir: PathBuf,
     pub charts: bool,
+    /// Write `trace.csv` with every per-quarter metric of trials 0..trace (0 = none).
+    pub trace: u64,
 }
 
 /// What a finished run produced.
@@ -136,6 +138,9 @@ fn run_into(
     )?;
     trials_w.finish()?;
     output::write_timeseries(&dir.join("timeseries.csv"), s, &agg)?;
+    if opts.trace > 0 {
+        output::write_trace(&dir.join("trace.csv"), s, seed, opts.trace.min(trials))?;
+    }
     output::write_summary(&dir.join("summary.csv"), &agg)?;
     // Record the trials and seed actually used, so the resolved file reruns this exact study.
     let mut resolved = s.clone();

@@ -110,6 +110,9 @@ pub type RowEncoder<'a> = dyn Fn(u64, &[f64], &[f64], &mut Vec<u8>) + Sync + 'a;
 pub type RowSink<'a> = dyn FnMut(&[u8]) -> Result<()> + 'a;
 
 struct ChunkResult {
+    /// The first accounting-identity violation in the chunk: a bug, reported with what is
+    /// needed to reproduce it.
+    violation: Option<String>,
     agg: Aggregates,
     /// The chunk's encoded trial rows.
     rows: Vec<u8>,
@@ -150,19 +153,35 @@ pub fn run(
                         let mut agg = Aggregates::new(nq, year_origin);
                         let mut rows = Vec::new();
                         let mut values = Vec::with_capacity(inputs.len());
+                        let mut violation = None;
                         for t in first..last {
                             run_trial(s, ws, t);
+                            if let (Some((q, gap)), None) = (ws.identity_violation, &violation) {
+                                violation = Some(format!(
+                                    "accounting identity fails in trial {t} (seed {}, scenario `{}`) at {}: money in − money out − change in accounts = {gap:e} US$ bn",
+                                    opts.seed,
+                                    s.name,
+                                    s.quarter(q)
+                                ));
+                            }
                             agg.add_trial(ws);
                             values.clear();
                             values.extend(inputs.iter().map(|&i| ws.inputs[i]));
                             encode(t, &ws.out, &values, &mut rows);
                         }
-                        ChunkResult { agg, rows }
+                        ChunkResult {
+                            violation,
+                            agg,
+                            rows,
+                        }
                     },
                 )
                 .collect()
         });
         for r in &results {
+            if let Some(v) = &r.violation {
+                return Err(Error::Invariant(v.clone()));
+            }
             total.merge(&r.agg);
             sink(&r.rows)?;
         }

@@ -2,6 +2,7 @@
 //! market-structure dynamics from the pure [`formulas`]; [`metrics`] names what it records;
 //! [`rng`] gives each input its own reproducible random numbers.
 pub mod formulas;
+pub mod ledger;
 pub mod metrics;
 pub mod rng;
 pub mod trial;

@@ -45,6 +45,25 @@ impl TrialRng {
         spec.dist.sample(&mut self.rng)
     }
 
+    /// Fills `out` with independent standard normal draws from the slice named by `slot` (for
+    /// paths such as the base rate).
+    pub fn standard_normals(&mut self, slot: u64, out: &mut [f64]) {
+        use rand::RngExt;
+        self.rng.set_word_pos(u128::from(slot & SLOT_MASK) << 20);
+        for x in out.iter_mut() {
+            *x = self.rng.sample(rand_distr::StandardNormal);
+        }
+    }
+
+    /// Fills `out` with independent uniform draws in [0, 1) from the slice named by `slot`.
+    pub fn uniforms(&mut self, slot: u64, out: &mut [f64]) {
+        use rand::RngExt;
+        self.rng.set_word_pos(u128::from(slot & SLOT_MASK) << 20);
+        for x in out.iter_mut() {
+            *x = self.rng.random::<f64>();
+        }
+    }
+
     /// A uniform draw in [0, 1) from the slice named by `slot` and `sub` (e.g. operator choice).
     pub fn uniform(&mut self, slot: u64, sub: u64) -> f64 {
         use rand::RngExt;

@@ -11,11 +11,16 @@
 //! 4. sites under construction are paid for (or stand still if their bucket lacks the cash);
 //! 5. operating fabs ramp; capacity, shares and the other metrics are recorded.
 
+use crate::finance::rate::{quarterly_probability, vasicek_step};
+use crate::finance::returns::{irr_annual, npv, payback_index, quarterly_rate};
 use crate::model::formulas::*;
+use crate::model::ledger::{Flows, Ledger, Terms};
 use crate::model::metrics::{Out, Ts, N_OUT, N_TS};
 use crate::model::rng::TrialRng;
 use crate::scenario::params::{stable_slot, ParamId, Scope};
-use crate::scenario::types::{Commitment, FabKind, Scenario, PARTNER_CLASSES};
+use crate::scenario::types::{
+    Commitment, DrawMode, FabKind, Instrument, Scenario, PARTNER_CLASSES,
+};
 
 /// Why the program stopped starting fabs in a quarter, in the order the checks are made for
 /// each candidate region. The constraint reported is the one met by the candidate that got
@@ -88,6 +93,22 @@ pub struct Workspace {
     /// Per region and kind: the construction quarters drawn for the next fab (serial, quarters),
     /// so that a candidate rejected this quarter is not redrawn next quarter.
     candidate_quarters: Vec<[(u64, u32); 3]>,
+    /// Equity, grants and debt made available per quarter (program totals).
+    inflow_equity: Vec<f64>,
+    inflow_grant: Vec<f64>,
+    inflow_debt: Vec<f64>,
+    /// Equity paid in per partner class and quarter, `[class * nq + q]`.
+    class_equity_in: Vec<f64>,
+    /// Equity partners' cash flows per class and quarter (−paid in, +distributions, +terminal).
+    class_flows: Vec<f64>,
+    /// Program flows per quarter for the unlevered NPV: CFADS − capex − power and tool spend.
+    program_flows: Vec<f64>,
+    base_rate: Vec<f64>,
+    scratch: Vec<f64>,
+    scratch2: Vec<f64>,
+    pub ledger: Ledger,
+    /// Set when the accounting identity fails: (quarter, money in − out − Δ accounts).
+    pub identity_violation: Option<(usize, f64)>,
     /// Time series, `N_TS × nq`, metric-major.
     pub ts: Vec<f64>,
     /// Per-trial outcomes; NaN = did not happen.
@@ -118,6 +139,17 @@ impl Workspace {
             operator_cap: vec![0.0; ni + 1],
             d0_by_age: vec![0.0; nq + 1],
             candidate_quarters: vec![[(0, 0); 3]; nr],
+            inflow_equity: vec![0.0; nq],
+            inflow_grant: vec![0.0; nq],
+            inflow_debt: vec![0.0; nq],
+            class_equity_in: vec![0.0; PARTNER_CLASSES.len() * nq],
+            class_flows: vec![0.0; PARTNER_CLASSES.len() * nq],
+            program_flows: vec![0.0; nq],
+            base_rate: vec![0.0; nq],
+            scratch: vec![0.0; nq],
+            scratch2: vec![0.0; nq],
+            ledger: Ledger::new(s.finance.tranches.len(), nq),
+            identity_violation: None,
             ts: vec![0.0; N_TS * nq],
             out: [f64::NAN; N_OUT],
             rng: TrialRng::new(seed),
@@ -176,6 +208,25 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
     ws.candidate_quarters
         .iter_mut()
         .for_each(|x| *x = [(0, 0); 3]);
+    for v in [
+        &mut ws.inflow_equity,
+        &mut ws.inflow_grant,
+        &mut ws.inflow_debt,
+        &mut ws.class_equity_in,
+        &mut ws.class_flows,
+        &mut ws.program_flows,
+    ] {
+        v.iter_mut().for_each(|x| *x = 0.0);
+    }
+    ws.identity_violation = None;
+    ws.ledger.reset();
+    for (t, spec) in s.finance.tranches.iter().enumerate() {
+        let spread = ws.v(spec.spread_bp) / 10_000.0;
+        let tenor = (ws.v(spec.tenor_years) * 4.0).round().max(1.0) as u32;
+        let grace = (ws.v(spec.grace_years) * 4.0).round().max(0.0) as u32;
+        ws.ledger.tranches[t].reset(spread, grace, tenor, spec.amortisation);
+    }
+    base_rate_path(s, ws);
     {
         let t = &s.fabs[FabKind::Logic as usize];
         let (di, dm, tau) = (
@@ -196,15 +247,15 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
     let mut committed = 0.0;
     let mut raised_by_instrument = [0.0; 3];
     let mut raised_by_class = [0.0; PARTNER_CLASSES.len()];
+    let alloc = program.allocation;
+    let shares = [
+        alloc.fabs_share[0],
+        alloc.fabs_share[1],
+        alloc.fabs_share[2],
+        alloc.power_share,
+        alloc.tool_expansion_share,
+    ];
     if enabled {
-        let alloc = program.allocation;
-        let shares = [
-            alloc.fabs_share[0],
-            alloc.fabs_share[1],
-            alloc.fabs_share[2],
-            alloc.power_share,
-            alloc.tool_expansion_share,
-        ];
         for src in &s.sources {
             let amount = match src.commitment {
                 Commitment::ShareOfProgram(p) => ws.v(p) * size,
@@ -220,8 +271,14 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
                 for (b, share) in shares.iter().enumerate() {
                     ws.inflow[b][q] += per_q * share;
                 }
-                raised_by_instrument[src.instrument as usize] += per_q;
-                raised_by_class[src.class] += per_q;
+                match src.instrument {
+                    Instrument::Equity => {
+                        ws.inflow_equity[q] += per_q;
+                        ws.class_equity_in[src.class * nq + q] += per_q;
+                    }
+                    Instrument::Grant => ws.inflow_grant[q] += per_q,
+                    Instrument::Debt => ws.inflow_debt[q] += per_q,
+                }
             }
         }
     }
@@ -297,7 +354,39 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
     let tsmc = s.incumbents.iter().position(|i| i.name == "tsmc");
     let operator_slot = stable_slot("program.operators");
 
-    let mut cash = [0.0f64; 3];
+    let f = &s.finance;
+    let terms = Terms {
+        reserve_quarters: f.reserve_quarters,
+        lockup_dscr: ws.v(f.distribution_lockup_dscr),
+        covenant_dscr: ws.v(f.dscr_covenant),
+        breach_quarters: f.covenant_breach_quarters,
+    };
+    let fee = ws.v(f.operator_fee_share);
+    let maintenance_share_q = ws.v(f.maintenance_capex_pct_per_year) / 100.0 / 4.0;
+    let utilization = ws.v(s.market.utilization_share);
+    let new_entrant = s.incumbents.len();
+    let nt = s.finance.tranches.len();
+    let an_share: f64 = s
+        .finance
+        .tranches
+        .iter()
+        .filter(|t| t.draw == DrawMode::AsNeeded)
+        .map(|t| t.share)
+        .sum();
+    let total_debt: f64 = ws.inflow_debt.iter().sum();
+    let total_funds: f64 =
+        total_debt + ws.inflow_equity.iter().sum::<f64>() + ws.inflow_grant.iter().sum::<f64>();
+    // Share of capex paid by as-needed debt draws (pro rata with equity).
+    let debt_fraction = if total_funds > 0.0 {
+        total_debt * an_share / total_funds
+    } else {
+        0.0
+    };
+    let mut equity_paid_by_class = [0.0f64; PARTNER_CLASSES.len()];
+    let mut dist_by_class = [0.0f64; PARTNER_CLASSES.len()];
+    let mut peak_debt = 0.0f64;
+    let mut min_dscr = f64::INFINITY;
+    let mut last_cfads = 0.0;
     let mut planned_remaining = [0.0f64; 3];
     let mut capex_by_kind = [0.0f64; 3];
     let mut power_spend = 0.0;
@@ -317,14 +406,57 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
         .fold(1.0, f64::max);
 
     for q in 0..nq {
-        // 1. Money in.
-        for (b, c) in cash.iter_mut().enumerate() {
-            *c += ws.inflow[b][q];
+        let accounts_start = ws.ledger.accounts();
+        ws.ledger.flows = Flows::default();
+        let defaulted = ws.ledger.defaulted.is_some();
+
+        // 1. Money in (nothing more arrives after a default: pledges lapse, lenders cancel).
+        let (eq_q, grant_q, debt_q) = if defaulted {
+            (0.0, 0.0, 0.0)
+        } else {
+            (ws.inflow_equity[q], ws.inflow_grant[q], ws.inflow_debt[q])
+        };
+        ws.ledger.flows.equity_in = eq_q;
+        ws.ledger.flows.grants_in = grant_q;
+        for c in 0..PARTNER_CLASSES.len() {
+            let x = if defaulted {
+                0.0
+            } else {
+                ws.class_equity_in[c * nq + q]
+            };
+            equity_paid_by_class[c] += x;
+            raised_by_class[c] += x;
+            ws.class_flows[c * nq + q] -= x;
         }
-        raised_cum += (0..5).map(|b| ws.inflow[b][q]).sum::<f64>();
-        let power_money = ws.inflow[3][q];
+        raised_by_instrument[Instrument::Equity as usize] += eq_q;
+        raised_by_instrument[Instrument::Grant as usize] += grant_q;
+        for (b, share) in shares.iter().enumerate() {
+            let own = (eq_q + grant_q) * share;
+            let lent = debt_q * share;
+            if b < 3 {
+                ws.ledger.cash[b] += own;
+                for (t, spec) in s.finance.tranches.iter().enumerate() {
+                    let x = lent * spec.share;
+                    if spec.draw == DrawMode::Upfront {
+                        ws.ledger.cash[b] += x;
+                        ws.ledger.tranches[t].draw(q, x);
+                        ws.ledger.flows.debt_drawn += x;
+                    } else {
+                        ws.ledger.undrawn[b * nt + t] += x;
+                    }
+                }
+            } else {
+                // Power and EUV-expansion money is spent as it arrives; its debt is drawn at once.
+                for (t, spec) in s.finance.tranches.iter().enumerate() {
+                    ws.ledger.tranches[t].draw(q, lent * spec.share);
+                }
+                ws.ledger.flows.debt_drawn += lent;
+                ws.ledger.flows.power_and_tools += own + lent;
+            }
+        }
+        let power_money = (eq_q + grant_q + debt_q) * shares[3];
         power_spend += power_money;
-        tool_spend += ws.inflow[4][q];
+        tool_spend += (eq_q + grant_q + debt_q) * shares[4];
         for (r, region) in s.regions.iter().enumerate() {
             let row = r * (nq + 1);
             let mw = if power_cost > 0.0 {
@@ -342,13 +474,13 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
         }
 
         // 3. Starts.
-        let active = enabled && q >= first_start && nr > 0;
+        let active = enabled && q >= first_start && nr > 0 && !defaulted;
         let mut binding = None;
         let mut started_logic = 0u32;
         if active {
             for kind in FabKind::ALL {
                 let k = kind as usize;
-                if program.allocation.fabs_share[k] <= 0.0 && cash[k] <= 0.0 {
+                if program.allocation.fabs_share[k] <= 0.0 && ws.ledger.cash[k] <= 0.0 {
                     if kind == FabKind::Logic {
                         binding = Some(Binding::Money);
                     }
@@ -363,7 +495,6 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
                         kind,
                         q,
                         &mut StartCtx {
-                            cash: &cash,
                             planned_remaining: &mut planned_remaining,
                             lookahead,
                             tools_reserved: &mut tools_reserved,
@@ -408,11 +539,20 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
 
         // 4. Construction spending, in start order; a site whose bucket lacks the cash stalls.
         let mut capex_q = 0.0;
-        for f in ws.fabs.iter_mut().filter(|f| f.under_construction()) {
+        for f in ws
+            .fabs
+            .iter_mut()
+            .filter(|f| f.under_construction() && !defaulted)
+        {
             let k = f.kind as usize;
             let spend = f.actual_capex_usd_bn / f64::from(f.construction_quarters);
-            if cash[k] + 1e-12 >= spend {
-                cash[k] = (cash[k] - spend).max(0.0);
+            // Pro rata: as-needed debt pays `debt_fraction` of the spend (as far as available),
+            // the construction account the rest.
+            let from_debt = (spend * debt_fraction).min(ws.ledger.undrawn_for(k));
+            if ws.ledger.cash[k] + 1e-12 >= spend - from_debt {
+                let drawn = ws.ledger.draw_for(k, from_debt, q);
+                ws.ledger.cash[k] = (ws.ledger.cash[k] - (spend - drawn)).max(0.0);
+                ws.ledger.flows.capex += spend;
                 let budget_left = (f.budget_usd_bn - f.spent_usd_bn).max(0.0);
                 planned_remaining[k] -= spend.min(budget_left);
                 f.spent_usd_bn += spend;
@@ -439,6 +579,7 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
         let (mut operating, mut building, mut tools, mut power, mut staff) =
             (0u32, 0u32, 0.0, 0.0, 0.0);
         let (mut d0_weighted, mut taiwan_cap) = (0.0, 0.0);
+        let (mut revenue, mut opex, mut maintenance) = (0.0, 0.0, 0.0);
         ws.operator_cap.iter_mut().for_each(|x| *x = 0.0);
         for f in ws.fabs.iter() {
             if f.kind == FabKind::Logic && f.first_output_q > qu {
@@ -451,6 +592,21 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
             let age = qu - f.first_output_q;
             let c = f.capacity_wspm * ramp_fraction(age, f.ramp_quarters);
             cap[f.kind as usize] += c;
+            // Operations: wafers sold × price, less the operator's fee; variable and fixed opex
+            // (× the region's multiplier); maintenance capex.
+            let t = &s.fabs[f.kind as usize];
+            let wafers = c * 3.0 * utilization;
+            let own_share = if f.operator == new_entrant {
+                1.0
+            } else {
+                1.0 - fee
+            };
+            let opex_mult = ws.inputs[s.regions[f.region].opex_multiplier.0];
+            revenue += wafers * ws.inputs[t.price_usd_per_wafer.0] * own_share / 1e9;
+            opex += opex_mult
+                * (wafers * ws.inputs[t.opex_usd_per_wafer.0] / 1e9
+                    + ws.inputs[t.fixed_opex_usd_bn_per_year.0] / 4.0);
+            maintenance += f.actual_capex_usd_bn * maintenance_share_q;
             power += f.power_mw;
             staff += f.staff;
             if f.kind == FabKind::Logic {
@@ -467,6 +623,71 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
         if operating > 0 && first_output.is_none() {
             first_output = Some(qu);
         }
+
+        // 6. The cash waterfall.
+        let cfads = revenue - opex - maintenance;
+        last_cfads = cfads;
+        ws.ledger.flows.revenue = revenue;
+        ws.ledger.flows.opex = opex;
+        ws.ledger.flows.maintenance = maintenance;
+        let mut rates = [0.0f64; MAX_TRANCHES];
+        for (t, spec) in s.finance.tranches.iter().enumerate().take(MAX_TRANCHES) {
+            rates[t] = (ws.base_rate[q] + ws.ledger.tranches[t].spread).max(0.0) / 4.0;
+            let _ = spec;
+        }
+        let mut weights = [0.0f64; PARTNER_CLASSES.len()];
+        let paid_total: f64 = equity_paid_by_class.iter().sum();
+        if paid_total > 0.0 {
+            for c in 0..PARTNER_CLASSES.len() {
+                weights[c] = equity_paid_by_class[c] / paid_total;
+            }
+        }
+        let mut dist_q = [0.0f64; PARTNER_CLASSES.len()];
+        let classes_with_equity = weights.iter().filter(|w| **w > 0.0).count();
+        let was_defaulted = ws.ledger.defaulted.is_some();
+        let wf = ws.ledger.waterfall(
+            q,
+            cfads,
+            &rates[..nt.min(MAX_TRANCHES)],
+            &terms,
+            &weights,
+            &mut dist_q,
+        );
+        for c in 0..PARTNER_CLASSES.len() {
+            dist_by_class[c] += dist_q[c];
+            ws.class_flows[c * nq + q] += dist_q[c];
+            if wf.cash_call > 0.0 && c == 0 {
+                raised_by_instrument[Instrument::Equity as usize] += wf.cash_call;
+            }
+            if wf.cash_call > 0.0 {
+                // Partners share a cash call pro rata to their equity (equally if none yet).
+                let w = if classes_with_equity > 0 {
+                    weights[c]
+                } else {
+                    1.0 / PARTNER_CLASSES.len() as f64
+                };
+                ws.class_flows[c * nq + q] -= wf.cash_call * w;
+                equity_paid_by_class[c] += wf.cash_call * w;
+            }
+        }
+        if !was_defaulted {
+            if let Some(d) = wf.dscr {
+                min_dscr = min_dscr.min(d);
+            }
+        }
+        ws.program_flows[q] = cfads - ws.ledger.flows.capex - ws.ledger.flows.power_and_tools;
+        raised_by_instrument[Instrument::Debt as usize] += ws.ledger.flows.debt_drawn;
+        raised_cum += eq_q + grant_q + ws.ledger.flows.debt_drawn;
+        let debt_now = ws.ledger.debt_outstanding();
+        peak_debt = peak_debt.max(debt_now);
+        // The accounting identity: money in = money out + change in the accounts.
+        let fl = ws.ledger.flows;
+        let delta = ws.ledger.accounts() - accounts_start;
+        let gap = fl.money_in() - fl.money_out() - delta;
+        let scale = 1.0 + fl.money_in().abs() + fl.money_out().abs() + accounts_start.abs();
+        if gap.abs() > 1e-9 * scale && ws.identity_violation.is_none() {
+            ws.identity_violation = Some((q, gap));
+        }
         let mut inc_total = 0.0;
         for (i, inc) in s.incumbents.iter().enumerate() {
             let c = ws.incumbent_cap[i * (nq + 1) + q + 1];
@@ -479,7 +700,41 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
             (Some(t), true) => ws.operator_cap[t] / total,
             _ => 0.0,
         };
-        let cash_total: f64 = cash.iter().sum();
+        let cash_total = ws.ledger.accounts();
+        ws.set_ts(Ts::ProgramDebtOutstandingUsdBn, q, debt_now);
+        ws.set_ts(Ts::ProgramDebtDrawnUsdBn, q, fl.debt_drawn);
+        ws.set_ts(Ts::ProgramReserveUsdBn, q, ws.ledger.reserve);
+        ws.set_ts(Ts::ProgramRevenueUsdBn, q, revenue);
+        ws.set_ts(Ts::ProgramOpexUsdBn, q, opex);
+        ws.set_ts(Ts::ProgramMaintenanceCapexUsdBn, q, maintenance);
+        ws.set_ts(Ts::ProgramCfadsUsdBn, q, cfads);
+        ws.set_ts(Ts::ProgramInterestUsdBn, q, fl.interest_paid);
+        ws.set_ts(
+            Ts::ProgramInterestCapitalisedUsdBn,
+            q,
+            fl.interest_capitalised,
+        );
+        ws.set_ts(Ts::ProgramPrincipalUsdBn, q, fl.principal_paid);
+        ws.set_ts(Ts::ProgramDistributionsUsdBn, q, fl.distributions);
+        ws.set_ts(
+            Ts::ProgramDscr,
+            q,
+            if was_defaulted {
+                f64::NAN
+            } else {
+                wf.dscr.unwrap_or(f64::NAN)
+            },
+        );
+        ws.set_ts(
+            Ts::ProgramDefaultShare,
+            q,
+            if ws.ledger.defaulted.is_some() {
+                1.0
+            } else {
+                0.0
+            },
+        );
+        ws.set_ts(Ts::BaseRate, q, ws.base_rate[q]);
         ws.set_ts(Ts::ProgramCapacityWspm, q, cap[0]);
         ws.set_ts(Ts::IncumbentCapacityWspm, q, inc_total);
         ws.set_ts(Ts::ProgramPackagingCapacityWpm, q, cap[1]);
@@ -520,7 +775,17 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
     ws.set_out(Out::TotalCommittedUsdBn, committed);
     ws.set_out(Out::TotalRaisedUsdBn, raised_total);
     ws.set_out(Out::TotalCapexUsdBn, capex_total);
-    ws.set_out(Out::UnspentUsdBn, cash.iter().sum());
+    ws.set_out(Out::UnspentUsdBn, ws.ledger.accounts());
+    finance_outcomes(
+        s,
+        ws,
+        &FinanceSummary {
+            last_cfads,
+            peak_debt,
+            min_dscr,
+            equity_paid_by_class,
+        },
+    );
     let count = |kind: FabKind| ws.fabs.iter().filter(|f| f.kind == kind).count() as f64;
     let logic_started = count(FabKind::Logic);
     let packaging_started = count(FabKind::Packaging);
@@ -608,8 +873,175 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
     ws.set_out(Out::ToolExpansionSpendUsdBn, tool_spend);
 }
 
+/// Most debt tranches a scenario may have (rates are kept in a fixed-size array).
+pub const MAX_TRANCHES: usize = 16;
+
+/// Fills the base-rate path `ws.base_rate` (annual, as a fraction): a Vasicek path from the
+/// initial rate, plus a rate shock that starts in a quarter with probability
+/// `1 − (1 − p)^(1/4)` and lasts its duration (one shock at a time).
+fn base_rate_path(s: &Scenario, ws: &mut Workspace) {
+    let f = &s.finance;
+    let r0 = ws.v(f.base_rate_initial_pct) / 100.0;
+    let theta = ws.v(f.base_rate_long_run_pct) / 100.0;
+    let kappa = ws.v(f.base_rate_reversion_per_year);
+    let sigma = ws.v(f.base_rate_volatility_pct) / 100.0;
+    let p_q = quarterly_probability(ws.v(f.rate_shock_probability_per_year));
+    let add = ws.v(f.rate_shock_add_pct) / 100.0;
+    let duration = ws.v(f.rate_shock_duration_quarters).round().max(0.0) as u32;
+    ws.rng
+        .standard_normals(stable_slot("finance.base_rate.path"), &mut ws.scratch);
+    ws.rng
+        .uniforms(stable_slot("finance.rate_shock.timing"), &mut ws.scratch2);
+    let mut r = r0;
+    let mut shock_left = 0u32;
+    for q in 0..ws.nq {
+        if q > 0 {
+            r = vasicek_step(r, theta, kappa, sigma, ws.scratch[q]);
+        }
+        if shock_left == 0 && duration > 0 && ws.scratch2[q] < p_q {
+            shock_left = duration;
+        }
+        let shock = if shock_left > 0 {
+            shock_left -= 1;
+            add
+        } else {
+            0.0
+        };
+        ws.base_rate[q] = r + shock;
+    }
+}
+
+struct FinanceSummary {
+    last_cfads: f64,
+    peak_debt: f64,
+    min_dscr: f64,
+    equity_paid_by_class: [f64; PARTNER_CLASSES.len()],
+}
+
+/// Terminal values, returns, default and recovery outcomes at the end of a trial.
+///
+/// Terminal value of operations at the window's end (when `finance.terminal_value`): the last
+/// quarter's CFADS (if positive) as an annuity over the operating fabs' mean remaining life at
+/// the discount rate, `TV = CFADS · (1 − (1 + r_q)^−L)/r_q`. Without a default, equity receives
+/// the accounts plus `TV` minus debt outstanding (floored at 0); after one, lenders take `TV` up
+/// to their remaining claim and equity any excess.
+fn finance_outcomes(s: &Scenario, ws: &mut Workspace, fs: &FinanceSummary) {
+    let nq = ws.nq;
+    let f = &s.finance;
+    let r_q = quarterly_rate(ws.v(f.discount_rate_pct) / 100.0);
+    let end = nq as u32;
+    let (mut life_sum, mut n_op) = (0.0, 0u32);
+    for fab in ws.fabs.iter().filter(|x| x.operating(end - 1)) {
+        life_sum += f64::from(fab.first_output_q + fab.lifetime_quarters - end);
+        n_op += 1;
+    }
+    let mut tv_ops = if f.terminal_value && n_op > 0 && fs.last_cfads > 0.0 {
+        let l = life_sum / f64::from(n_op);
+        let annuity = if r_q.abs() < 1e-12 {
+            l
+        } else {
+            (1.0 - (1.0 + r_q).powf(-l)) / r_q
+        };
+        fs.last_cfads * annuity
+    } else {
+        0.0
+    };
+    if f.terminal_value && ws.ledger.defaulted.is_none() {
+        // Construction in progress is valued at cost (book value).
+        tv_ops += ws
+            .fabs
+            .iter()
+            .filter(|x| x.under_construction())
+            .map(|x| x.spent_usd_bn)
+            .sum::<f64>();
+    }
+    let debt_left = ws.ledger.debt_outstanding();
+    let equity_tv = match ws.ledger.defaulted {
+        None => (ws.ledger.accounts() + tv_ops - debt_left).max(0.0),
+        Some(_) => {
+            let lenders = tv_ops.min(debt_left);
+            ws.ledger.recovered += lenders;
+            tv_ops - lenders
+        }
+    };
+    let paid: f64 = fs.equity_paid_by_class.iter().sum();
+    if nq > 0 && paid > 0.0 {
+        for c in 0..PARTNER_CLASSES.len() {
+            ws.class_flows[c * nq + nq - 1] += equity_tv * fs.equity_paid_by_class[c] / paid;
+        }
+    }
+    if nq > 0 {
+        ws.program_flows[nq - 1] += tv_ops;
+    }
+    ws.set_out(Out::ProgramNpvUsdBn, npv(r_q, &ws.program_flows));
+    ws.set_out(Out::PeakDebtUsdBn, fs.peak_debt);
+    ws.set_out(Out::UndrawnDebtUsdBn, ws.ledger.undrawn_total());
+    if fs.min_dscr.is_finite() {
+        ws.set_out(Out::MinDscr, fs.min_dscr);
+    }
+    match ws.ledger.defaulted {
+        Some((q, _)) => {
+            ws.set_out(Out::Defaulted, 1.0);
+            ws.set_out(Out::DefaultYear, s.quarter(q).decimal_year());
+            let stranded: f64 = ws
+                .fabs
+                .iter()
+                .filter(|x| x.under_construction())
+                .map(|x| x.spent_usd_bn)
+                .sum();
+            ws.set_out(Out::StrandedCapexUsdBn, stranded);
+            if ws.ledger.debt_at_default > 0.0 {
+                let share = (ws.ledger.recovered / ws.ledger.debt_at_default).clamp(0.0, 1.0);
+                ws.set_out(Out::LenderRecoveryShare, share);
+            }
+        }
+        None => {
+            ws.set_out(Out::Defaulted, 0.0);
+            ws.set_out(Out::StrandedCapexUsdBn, 0.0);
+        }
+    }
+    // Equity returns: all classes together, then each class that put equity in.
+    for q in 0..nq {
+        ws.scratch[q] = (0..PARTNER_CLASSES.len())
+            .map(|c| ws.class_flows[c * nq + q])
+            .sum();
+    }
+    if paid > 0.0 {
+        ws.set_out(Out::EquityIrr, irr_annual(&ws.scratch).unwrap_or(f64::NAN));
+        ws.set_out(Out::EquityNpvUsdBn, npv(r_q, &ws.scratch));
+        if let Some(i) = payback_index(&ws.scratch) {
+            ws.set_out(Out::PaybackYear, s.quarter(i).decimal_year());
+        }
+    }
+    let irr_outs = [
+        Out::EquityIrrSovereign,
+        Out::EquityIrrInvestor,
+        Out::EquityIrrChipmaker,
+        Out::EquityIrrEnergy,
+        Out::EquityIrrAnchorCustomer,
+        Out::EquityIrrGovernment,
+    ];
+    let npv_outs = [
+        Out::EquityNpvSovereignUsdBn,
+        Out::EquityNpvInvestorUsdBn,
+        Out::EquityNpvChipmakerUsdBn,
+        Out::EquityNpvEnergyUsdBn,
+        Out::EquityNpvAnchorCustomerUsdBn,
+        Out::EquityNpvGovernmentUsdBn,
+    ];
+    for c in 0..PARTNER_CLASSES.len() {
+        if fs.equity_paid_by_class[c] <= 0.0 {
+            continue;
+        }
+        let flows = &ws.class_flows[c * nq..(c + 1) * nq];
+        let irr = irr_annual(flows).unwrap_or(f64::NAN);
+        let v = npv(r_q, flows);
+        ws.set_out(irr_outs[c], irr);
+        ws.set_out(npv_outs[c], v);
+    }
+}
+
 struct StartCtx<'a> {
-    cash: &'a [f64; 3],
     planned_remaining: &'a mut [f64; 3],
     lookahead: usize,
     tools_reserved: &'a mut f64,
@@ -645,7 +1077,7 @@ fn try_start(
     // Funds: bucket cash + scheduled pay-ins in the look-ahead window − budgets already promised.
     let ahead_end = (q + 1 + cx.lookahead).min(nq);
     let ahead = ws.inflow_cum[k][ahead_end] - ws.inflow_cum[k][q + 1];
-    let available = cx.cash[k] + ahead - cx.planned_remaining[k];
+    let available = ws.ledger.cash[k] + ws.ledger.undrawn_for(k) + ahead - cx.planned_remaining[k];
 
     let mut best: Option<Binding> = None;
     let mut chosen = None;

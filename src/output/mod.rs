@@ -176,6 +176,35 @@ impl TrialsWriter {
     }
 }
 
+/// Writes `trace.csv`: for trials `0..n`, one row per trial × quarter with every time-series
+/// metric unaggregated (`trial,quarter,<metric>...`), for checking the model by hand. The
+/// trials are the same as in the run (same seed, same random streams).
+pub fn write_trace(path: &Path, s: &Scenario, seed: u64, n: u64) -> Result<()> {
+    use crate::model::trial::{run_trial, Workspace};
+    let file =
+        File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+    let mut w = csv::Writer::from_writer(BufWriter::new(file));
+    let err = csv_err(path);
+    let mut header = vec!["trial".to_string(), "quarter".to_string()];
+    header.extend(TS.iter().map(|m| m.name.to_string()));
+    w.write_record(&header).map_err(&err)?;
+    let mut ws = Workspace::new(s, seed);
+    let nq = s.quarters();
+    let mut rec = Vec::with_capacity(header.len());
+    for t in 0..n {
+        run_trial(s, &mut ws, t);
+        for q in 0..nq {
+            rec.clear();
+            rec.push(t.to_string());
+            rec.push(s.quarter(q).to_string());
+            rec.extend((0..TS.len()).map(|m| fmt_num(Some(ws.ts[m * nq + q]))));
+            w.write_record(&rec).map_err(&err)?;
+        }
+    }
+    w.flush()
+        .map_err(|e| Error::io(format!("writing {}", path.display()), e))
+}
+
 /// What run.json records.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct RunInfo {

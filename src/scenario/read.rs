@@ -356,6 +356,28 @@ pub fn read_scenario(
         }
     };
 
+    // [finance], [market]
+    let finance = match cx.errors.take(r.table_opt("finance")).flatten() {
+        Some(t) => Some(read_finance(&mut cx, t)),
+        None => {
+            cx.errors.push(r.missing("finance", "a [finance] table"));
+            None
+        }
+    };
+    let market = match cx.errors.take(r.table_opt("market")).flatten() {
+        Some(t) => {
+            let m = Market {
+                utilization_share: cx.p(&t, "utilization_share", Bounds::Share, None),
+            };
+            t.finish(&mut cx.errors);
+            Some(m)
+        }
+        None => {
+            cx.errors.push(r.missing("market", "a [market] table"));
+            None
+        }
+    };
+
     // [program]
     let operator_names: Vec<String> = incumbents
         .iter()
@@ -484,6 +506,18 @@ pub fn read_scenario(
         t.finish(&mut cx.errors);
     }
     let program_enabled = program.as_ref().is_some_and(|p| p.enabled);
+    let has_debt = sources.iter().any(|src| src.instrument == Instrument::Debt);
+    if program_enabled && has_debt && finance.as_ref().is_some_and(|f| f.tranches.is_empty()) {
+        let o = r
+            .node("finance")
+            .map_or(origin.clone(), |n| n.origin.clone());
+        cx.errors.push(InputError::new(
+            o,
+            "finance.tranches",
+            "at least one [finance.tranches.<name>] table, since a source has instrument = \"debt\"",
+            "none",
+        ));
+    }
     if program_enabled && sources.is_empty() {
         cx.errors.push(r.missing(
             "sources",
@@ -525,8 +559,14 @@ pub fn read_scenario(
         return Err(cx.errors.0);
     }
     // All Options are Some when there were no errors.
-    let (Some(program), Some(euv), Some(power), [Some(l), Some(p), Some(h)]) =
-        (program, euv, power, fabs_opt)
+    let (
+        Some(program),
+        Some(euv),
+        Some(power),
+        Some(finance),
+        Some(market),
+        [Some(l), Some(p), Some(h)],
+    ) = (program, euv, power, finance, market, fabs_opt)
     else {
         return Err(vec![InputError::new(
             origin,
@@ -551,7 +591,166 @@ pub fn read_scenario(
         incumbents,
         euv,
         power,
+        finance,
+        market,
     })
+}
+
+fn read_finance(cx: &mut Ctx, t: TableReader<'_>) -> Finance {
+    let breach = match t.node("covenant_breach_quarters") {
+        None => 4,
+        Some(n) => match n.value {
+            crate::scenario::node::NodeValue::Integer(i) if (1..=400).contains(&i) => i as u32,
+            _ => {
+                cx.errors.push(t.invalid(
+                    n,
+                    "covenant_breach_quarters",
+                    "an integer from 1 to 400",
+                ));
+                4
+            }
+        },
+    };
+    let reserve_quarters = match cx.errors.take(t.f64_or("reserve_quarters", 2.0)) {
+        Some(x) if (0.0..=40.0).contains(&x) => x,
+        Some(_) => {
+            if let Some(n) = t.node("reserve_quarters") {
+                cx.errors.push(t.invalid(
+                    n,
+                    "reserve_quarters",
+                    "a number of quarters from 0 to 40",
+                ));
+            }
+            2.0
+        }
+        None => 2.0,
+    };
+    let terminal_value = cx
+        .errors
+        .take(t.bool_or("terminal_value", true))
+        .unwrap_or(true);
+    let mut f = Finance {
+        discount_rate_pct: cx.p(&t, "discount_rate_pct", Bounds::Range(-50.0, 100.0), None),
+        dscr_covenant: cx.p(&t, "dscr_covenant", Bounds::NonNegative, Some(1.1)),
+        covenant_breach_quarters: breach,
+        reserve_quarters,
+        distribution_lockup_dscr: cx.p(
+            &t,
+            "distribution_lockup_dscr",
+            Bounds::NonNegative,
+            Some(1.2),
+        ),
+        operator_fee_share: cx.p(&t, "operator_fee_share", Bounds::Share, None),
+        maintenance_capex_pct_per_year: cx.p(
+            &t,
+            "maintenance_capex_pct_per_year",
+            Bounds::Range(0.0, 100.0),
+            Some(0.0),
+        ),
+        terminal_value,
+        base_rate_initial_pct: BAD,
+        base_rate_long_run_pct: BAD,
+        base_rate_reversion_per_year: BAD,
+        base_rate_volatility_pct: BAD,
+        rate_shock_probability_per_year: BAD,
+        rate_shock_add_pct: BAD,
+        rate_shock_duration_quarters: BAD,
+        tranches: Vec::new(),
+    };
+    match cx.errors.take(t.table_opt("base_rate")).flatten() {
+        Some(b) => {
+            f.base_rate_initial_pct = cx.p(&b, "initial_pct", Bounds::Range(-10.0, 100.0), None);
+            f.base_rate_long_run_pct = cx.p(&b, "long_run_pct", Bounds::Any, None);
+            f.base_rate_reversion_per_year =
+                cx.p(&b, "reversion_per_year", Bounds::Range(0.0, 4.0), Some(0.0));
+            f.base_rate_volatility_pct =
+                cx.p(&b, "volatility_pct", Bounds::Range(0.0, 50.0), Some(0.0));
+            b.finish(&mut cx.errors);
+        }
+        None => cx
+            .errors
+            .push(t.missing("base_rate", "a [finance.base_rate] table")),
+    }
+    match cx.errors.take(t.table_opt("rate_shock")).flatten() {
+        Some(b) => {
+            f.rate_shock_probability_per_year =
+                cx.p(&b, "probability_per_year", Bounds::Share, Some(0.0));
+            f.rate_shock_add_pct = cx.p(&b, "add_pct", Bounds::Range(-50.0, 50.0), Some(0.0));
+            f.rate_shock_duration_quarters =
+                cx.p(&b, "duration_quarters", Bounds::NonNegative, Some(0.0));
+            b.finish(&mut cx.errors);
+        }
+        None => {
+            f.rate_shock_probability_per_year = cx
+                .params
+                .constant("finance.rate_shock.probability_per_year".into(), 0.0);
+            f.rate_shock_add_pct = cx.params.constant("finance.rate_shock.add_pct".into(), 0.0);
+            f.rate_shock_duration_quarters = cx
+                .params
+                .constant("finance.rate_shock.duration_quarters".into(), 0.0);
+        }
+    }
+    let mut parts = Vec::new();
+    for (name, tr) in cx
+        .errors
+        .take(t.named_tables("tranches"))
+        .unwrap_or_default()
+    {
+        let share = cx.fixed_share(&tr, "share", None);
+        parts.push((name.to_string(), share));
+        let amortisation = match cx.errors.take(tr.choice_or(
+            "amortisation",
+            &["annuity", "linear", "bullet"],
+            "annuity",
+        )) {
+            Some("linear") => crate::finance::debt::Amortisation::Linear,
+            Some("bullet") => crate::finance::debt::Amortisation::Bullet,
+            _ => crate::finance::debt::Amortisation::Annuity,
+        };
+        let draw =
+            match cx
+                .errors
+                .take(tr.choice_or("draw", &["as_needed", "upfront"], "as_needed"))
+            {
+                Some("upfront") => DrawMode::Upfront,
+                _ => DrawMode::AsNeeded,
+            };
+        let spec = TrancheSpec {
+            name: name.to_string(),
+            share,
+            spread_bp: cx.p(&tr, "spread_bp", Bounds::Range(-1000.0, 5000.0), None),
+            tenor_years: cx.p(&tr, "tenor_years", Bounds::Range(0.25, 100.0), None),
+            grace_years: cx.p(&tr, "grace_years", Bounds::Range(0.0, 100.0), Some(0.0)),
+            amortisation,
+            draw,
+        };
+        tr.finish(&mut cx.errors);
+        f.tranches.push(spec);
+    }
+    if f.tranches.len() > crate::model::trial::MAX_TRANCHES {
+        let o = t
+            .node("tranches")
+            .map_or(t.origin().clone(), |n| n.origin.clone());
+        cx.errors.push(InputError::new(
+            o,
+            "finance.tranches",
+            format!("at most {} tranches", crate::model::trial::MAX_TRANCHES),
+            format!("{}", f.tranches.len()),
+        ));
+    }
+    if !parts.is_empty() {
+        let o = t
+            .node("tranches")
+            .map_or(t.origin().clone(), |n| n.origin.clone());
+        cx.check_sum(
+            &o,
+            "finance.tranches.*.share".into(),
+            "tranche shares",
+            &parts,
+        );
+    }
+    t.finish(&mut cx.errors);
+    f
 }
 
 fn valid_name(n: &str) -> bool {
@@ -601,6 +800,14 @@ fn read_fab(cx: &mut Ctx, t: &TableReader<'_>, kind: FabKind) -> FabTemplate {
         d0_mature_per_cm2: cx.p(t, "d0_mature_per_cm2", Bounds::NonNegative, Some(0.0)),
         d0_learning_months: cx.p(t, "d0_learning_months", Bounds::Positive, Some(12.0)),
         builder_slots_per_start: cx.p(t, "builder_slots_per_start", Bounds::NonNegative, Some(1.0)),
+        price_usd_per_wafer: cx.p(t, "price_usd_per_wafer", Bounds::NonNegative, None),
+        opex_usd_per_wafer: cx.p(t, "opex_usd_per_wafer", Bounds::NonNegative, None),
+        fixed_opex_usd_bn_per_year: cx.p(
+            t,
+            "fixed_opex_usd_bn_per_year",
+            Bounds::NonNegative,
+            Some(0.0),
+        ),
     }
 }
 

@@ -28,6 +28,8 @@ pub struct Scenario {
     pub incumbents: Vec<Incumbent>,
     pub euv: Euv,
     pub power: PowerBuild,
+    pub finance: Finance,
+    pub market: Market,
 }
 
 impl Scenario {
@@ -164,6 +166,12 @@ pub struct FabTemplate {
     pub d0_learning_months: ParamId,
     /// Regional start slots one start uses.
     pub builder_slots_per_start: ParamId,
+    /// Revenue per wafer sold, before the operator's fee.
+    pub price_usd_per_wafer: ParamId,
+    /// Variable operating cost per wafer (× the region's opex multiplier).
+    pub opex_usd_per_wafer: ParamId,
+    /// Fixed operating cost of an operating fab, paid even when idle (× the region's multiplier).
+    pub fixed_opex_usd_bn_per_year: ParamId,
 }
 
 #[derive(Debug, Clone)]
@@ -211,4 +219,59 @@ pub struct Euv {
 pub struct PowerBuild {
     pub cost_usd_bn_per_mw: ParamId,
     pub build_months: ParamId,
+}
+
+/// How a tranche is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DrawMode {
+    /// Pro rata with equity as capex is paid.
+    AsNeeded,
+    /// As soon as the lenders' money is available.
+    Upfront,
+}
+
+#[derive(Debug, Clone)]
+pub struct TrancheSpec {
+    pub name: String,
+    /// Share of the program's debt.
+    pub share: f64,
+    pub spread_bp: ParamId,
+    pub tenor_years: ParamId,
+    pub grace_years: ParamId,
+    pub amortisation: crate::finance::debt::Amortisation,
+    pub draw: DrawMode,
+}
+
+#[derive(Debug, Clone)]
+pub struct Finance {
+    /// Effective annual discount rate for NPVs, percent.
+    pub discount_rate_pct: ParamId,
+    /// Default when DSCR stays below this for `covenant_breach_quarters` quarters.
+    pub dscr_covenant: ParamId,
+    pub covenant_breach_quarters: u32,
+    /// Debt-service reserve target, in quarters of scheduled debt service.
+    pub reserve_quarters: f64,
+    /// Distributions to equity only when DSCR is at least this.
+    pub distribution_lockup_dscr: ParamId,
+    /// Share of revenue kept by an incumbent operator of a program fab.
+    pub operator_fee_share: ParamId,
+    /// Maintenance capex per year, percent of a fab's construction cost.
+    pub maintenance_capex_pct_per_year: ParamId,
+    /// Value the operating fabs and cash at the window's end (see docs/model.md).
+    pub terminal_value: bool,
+    pub base_rate_initial_pct: ParamId,
+    pub base_rate_long_run_pct: ParamId,
+    pub base_rate_reversion_per_year: ParamId,
+    pub base_rate_volatility_pct: ParamId,
+    pub rate_shock_probability_per_year: ParamId,
+    pub rate_shock_add_pct: ParamId,
+    pub rate_shock_duration_quarters: ParamId,
+    pub tranches: Vec<TrancheSpec>,
+}
+
+/// Exogenous market conditions for program fabs (replaced by the market model later).
+#[derive(Debug, Clone)]
+pub struct Market {
+    /// Share of nominal (ramped) capacity sold.
+    pub utilization_share: ParamId,
 }
