@@ -17,7 +17,7 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1));
     g.bench_function("one_trial_single_thread", |b| {
         let mut ws = Workspace::new(&s, 42);
-        let mut agg = Aggregates::new(s.quarters(), s.start.decimal_year());
+        let mut agg = Aggregates::for_scenario(&s);
         let mut t = 0u64;
         b.iter(|| {
             run_trial(&s, &mut ws, t);

@@ -123,7 +123,7 @@ fn run_into(
         .into_iter()
         .map(|i| s.params.specs[i].key.clone())
         .collect();
-    let mut trials_w = TrialsWriter::create(&dir.join("trials.csv"), &columns)?;
+    let mut trials_w = TrialsWriter::create(&dir.join("trials.csv"), s, &columns)?;
     let run_opts = RunOptions {
         trials,
         seed,
@@ -141,7 +141,7 @@ fn run_into(
     if opts.trace > 0 {
         output::write_trace(&dir.join("trace.csv"), s, seed, opts.trace.min(trials))?;
     }
-    output::write_summary(&dir.join("summary.csv"), &agg)?;
+    output::write_summary(&dir.join("summary.csv"), s, &agg)?;
     // Record the trials and seed actually used, so the resolved file reruns this exact study.
     let mut resolved = s.clone();
     for (key, value) in [("trials", trials), ("seed", seed)] {

@@ -8,7 +8,7 @@
 //! one wave, not by the number of trials.
 
 use crate::error::{Error, Result};
-use crate::model::metrics::{Kind, N_OUT, N_TS, OUT, TS};
+use crate::model::metrics::{outcome_specs, Kind, OutcomeSpec, N_TS, TS};
 use crate::model::trial::{run_trial, Workspace};
 use crate::scenario::params::Scope;
 use crate::scenario::Scenario;
@@ -36,17 +36,25 @@ pub struct Aggregates {
     pub out: Vec<Stat>,
     pub year_origin: f64,
     pub trials: u64,
+    /// Which outcomes are years (stored relative to `year_origin`).
+    out_is_year: Vec<bool>,
 }
 
 impl Aggregates {
-    pub fn new(quarters: usize, year_origin: f64) -> Self {
+    pub fn new(quarters: usize, year_origin: f64, outcomes: &[OutcomeSpec]) -> Self {
         Aggregates {
             quarters,
             ts: vec![Stat::default(); N_TS * quarters],
-            out: vec![Stat::default(); N_OUT],
+            out: vec![Stat::default(); outcomes.len()],
             year_origin,
             trials: 0,
+            out_is_year: outcomes.iter().map(|o| o.kind == Kind::Year).collect(),
         }
+    }
+
+    /// Aggregates sized for scenario `s`.
+    pub fn for_scenario(s: &Scenario) -> Self {
+        Aggregates::new(s.quarters(), s.start.decimal_year(), &outcome_specs(s))
     }
 
     /// Adds one finished trial. NaN values ("did not happen" / undefined) are skipped.
@@ -66,14 +74,10 @@ impl Aggregates {
                 }
             }
         }
-        for (o, spec) in OUT.iter().enumerate() {
+        for (o, is_year) in self.out_is_year.iter().enumerate() {
             let x = ws.out[o];
             if x.is_finite() {
-                let origin = if spec.kind == Kind::Year {
-                    self.year_origin
-                } else {
-                    0.0
-                };
+                let origin = if *is_year { self.year_origin } else { 0.0 };
                 self.out[o].add(x - origin);
             }
         }
@@ -134,9 +138,7 @@ pub fn run(
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
     let threads = pool.current_num_threads().max(1) as u64;
     let inputs = varying_inputs(s);
-    let year_origin = s.start.decimal_year();
-    let nq = s.quarters();
-    let mut total = Aggregates::new(nq, year_origin);
+    let mut total = Aggregates::for_scenario(s);
     let n_chunks = opts.trials.div_ceil(CHUNK_TRIALS);
     let wave = threads * 4;
     let mut next_chunk = 0u64;
@@ -150,7 +152,7 @@ pub fn run(
                     |ws, c| {
                         let first = c * CHUNK_TRIALS;
                         let last = (first + CHUNK_TRIALS).min(opts.trials);
-                        let mut agg = Aggregates::new(nq, year_origin);
+                        let mut agg = Aggregates::for_scenario(s);
                         let mut rows = Vec::new();
                         let mut values = Vec::with_capacity(inputs.len());
                         let mut violation = None;

@@ -81,9 +81,24 @@ pub enum Ts {
     ProgramDscr,
     ProgramDefaultShare,
     BaseRate,
+    AcceleratorsSuppliedUnits,
+    AcceleratorsSuppliedH100e,
+    AcceleratorsDemandedH100e,
+    ShortageRatio,
+    AcceleratorPriceIndex,
+    WaferPriceUsd,
+    ProgramUtilization,
+    NvidiaShareAccelerators,
+    PackagingCapacityWpm,
+    HbmStacksSupplied,
+    ProgramAcceleratorsH100e,
+    IncumbentAiWaferShare,
+    BindingDiesShare,
+    BindingPackagingShare,
+    BindingHbmShare,
 }
 
-pub const TS: [MetricSpec; 39] = [
+pub const TS: [MetricSpec; 54] = [
     m("program_capacity_wspm", "wafer starts per month", Kind::Real, "Effective leading-edge logic capacity of program fabs (ramping fabs count pro rata)."),
     m("incumbent_capacity_wspm", "wafer starts per month", Kind::Real, "Leading-edge logic capacity of incumbents (TSMC, Samsung, Intel, others) outside the program."),
     m("program_packaging_capacity_wpm", "wafers per month", Kind::Real, "Advanced-packaging (CoWoS-class) capacity of program plants."),
@@ -104,11 +119,11 @@ pub const TS: [MetricSpec; 39] = [
     m("tsmc_share_leading_edge", "share (0–1)", Kind::Real, "TSMC's share of leading-edge logic capacity, counting program fabs it operates."),
     m("taiwan_share_leading_edge", "share (0–1)", Kind::Real, "Share of leading-edge logic capacity located in Taiwan."),
     m("hhi_leading_edge", "HHI (0–10,000)", Kind::Real, "Herfindahl–Hirschman index of leading-edge logic capacity by operator (new entrants counted as one firm)."),
-    m("binding_money_share", "share of trials", Kind::Real, "Share of trials in which money stopped further program logic-fab starts that quarter."),
-    m("binding_euv_share", "share of trials", Kind::Real, "Share of trials in which EUV tool supply stopped further starts that quarter."),
-    m("binding_power_share", "share of trials", Kind::Real, "Share of trials in which power stopped further starts that quarter."),
-    m("binding_workforce_share", "share of trials", Kind::Real, "Share of trials in which regional construction capacity (workforce, builders) stopped further starts."),
-    m("binding_none_share", "share of trials", Kind::Real, "Share of trials in which the program was not starting fabs (disabled, before its first start quarter, or after a default)."),
+    m("binding_money_share", "share of trials", Kind::Count, "Share of trials in which money stopped further program logic-fab starts that quarter."),
+    m("binding_euv_share", "share of trials", Kind::Count, "Share of trials in which EUV tool supply stopped further starts that quarter."),
+    m("binding_power_share", "share of trials", Kind::Count, "Share of trials in which power stopped further starts that quarter."),
+    m("binding_workforce_share", "share of trials", Kind::Count, "Share of trials in which regional construction capacity (workforce, builders) stopped further starts."),
+    m("binding_none_share", "share of trials", Kind::Count, "Share of trials in which the program was not starting fabs (disabled, before its first start quarter, or after a default)."),
     m("program_debt_outstanding_usd_bn", "US$ bn", Kind::Real, "Debt outstanding at the end of the quarter (after a default: less what lenders recovered)."),
     m("program_debt_drawn_usd_bn", "US$ bn per quarter", Kind::Real, "Debt drawn in the quarter (capex draws, upfront draws, draws to pay debt service)."),
     m("program_reserve_usd_bn", "US$ bn", Kind::Real, "Debt-service reserve account balance."),
@@ -121,8 +136,23 @@ pub const TS: [MetricSpec; 39] = [
     m("program_principal_usd_bn", "US$ bn per quarter", Kind::Real, "Scheduled principal repaid."),
     m("program_distributions_usd_bn", "US$ bn per quarter", Kind::Real, "Cash distributed to equity partners."),
     m("program_dscr", "ratio", Kind::Real, "Debt service coverage ratio, CFADS ÷ scheduled debt service (over trials with debt service due that quarter)."),
-    m("program_default_share", "share of trials", Kind::Real, "Share of trials in which the program has defaulted by that quarter."),
-    m("base_rate", "per year (0.05 = 5%)", Kind::Real, "Base interest rate (the benchmark debt spreads are added to), including any rate shock."),
+    m("program_default_share", "share of trials", Kind::Count, "Share of trials in which the program has defaulted by that quarter."),
+    m("base_rate", "per year (0.05 = 5%)", Kind::Real, "Base interest rate (the benchmark debt spreads are added to), including any rate-shock event."),
+    m("accelerators_supplied_units", "accelerators per quarter", Kind::Real, "AI accelerators made and sold in the quarter (all makers)."),
+    m("accelerators_supplied_h100e", "H100-equivalents per quarter", Kind::Real, "Accelerators sold, in H100-equivalents of compute."),
+    m("accelerators_demanded_h100e", "H100-equivalents per quarter", Kind::Real, "Demand for accelerators in H100-equivalents."),
+    m("shortage_ratio", "ratio", Kind::Real, "Demand ÷ the supply that could be made (min of dies, packaging, HBM); above 1 a shortage, below 1 overbuilding."),
+    m("accelerator_price_index", "index (1 = balanced market)", Kind::Real, "Accelerator price index: shortage_ratio ^ price elasticity, bounded to [0.2, 5]."),
+    m("wafer_price_usd", "US$ per wafer", Kind::Real, "Price of a leading-edge logic wafer for AI chips (the logic template's price × the market's response × events)."),
+    m("program_utilization", "share (0–1)", Kind::Real, "Utilization of program logic fabs (falls when supply overshoots demand; program fabs first unless pro rata)."),
+    m("nvidia_share_accelerators", "share (0–1)", Kind::Real, "NVIDIA's share of accelerators sold: incumbents' designer mix and the program's custom-chip mix."),
+    m("packaging_capacity_wpm", "wafers per month", Kind::Real, "Advanced-packaging (CoWoS-class) capacity, incumbents and program, after events."),
+    m("hbm_stacks_supplied", "stacks per quarter", Kind::Real, "HBM stacks available to AI accelerators in the quarter."),
+    m("program_accelerators_h100e", "H100-equivalents per quarter", Kind::Real, "Accelerators made from program fabs' dies, in H100-equivalents."),
+    m("incumbent_ai_wafer_share", "share (0–1)", Kind::Real, "Share of incumbents' leading-edge wafers used for AI accelerators."),
+    m("binding_dies_share", "share of trials", Kind::Count, "Share of trials in which good logic dies limit accelerator output that quarter."),
+    m("binding_packaging_share", "share of trials", Kind::Count, "Share of trials in which advanced packaging limits accelerator output."),
+    m("binding_hbm_share", "share of trials", Kind::Count, "Share of trials in which HBM stacks limit accelerator output."),
 ];
 
 /// Per-trial outcomes (rows of summary.csv, columns of trials.csv).
@@ -187,9 +217,15 @@ pub enum Out {
     EquityNpvEnergyUsdBn,
     EquityNpvAnchorCustomerUsdBn,
     EquityNpvGovernmentUsdBn,
+    ShortageEndYear,
+    CostPerH100eUsd,
+    NvidiaShare2030,
+    AcceleratorsCum20242030H100e,
+    PeakShortageRatio,
+    ProgramAcceleratorsCumH100e,
 }
 
-pub const OUT: [MetricSpec; 58] = [
+pub const OUT: [MetricSpec; 64] = [
     m("total_committed_usd_bn", "US$ bn", Kind::Real, "Money pledged by all sources (before the honoured fraction)."),
     m("total_raised_usd_bn", "US$ bn", Kind::Real, "Money actually paid in within the window: equity and grants paid, debt drawn."),
     m("total_capex_usd_bn", "US$ bn", Kind::Real, "Construction spending on program logic fabs, packaging plants and HBM fabs."),
@@ -247,10 +283,47 @@ pub const OUT: [MetricSpec; 58] = [
     m("equity_npv_chipmaker_usd_bn", "US$ bn", Kind::Real, "Equity NPV of chipmakers."),
     m("equity_npv_energy_usd_bn", "US$ bn", Kind::Real, "Equity NPV of energy suppliers."),
     m("equity_npv_anchor_customer_usd_bn", "US$ bn", Kind::Real, "Equity NPV of anchor customers."),
-    m("equity_npv_government_usd_bn", "US$ bn", Kind::Real, "Equity NPV of governments (0 when they give grants only)."),
+    m("equity_npv_government_usd_bn", "US$ bn", Kind::Real, "Equity NPV of governments (empty when they give grants only)."),
+    m("shortage_end_year", "year", Kind::Year, "Decimal year of the first quarter from which supply ≥ demand for four quarters running; empty if the shortage never ends."),
+    m("cost_per_h100e_usd", "US$ per H100-equivalent", Kind::Real, "Program construction capex ÷ H100-equivalents made from program dies within the window; empty if none."),
+    m("nvidia_share_2030", "share (0–1)", Kind::Real, "NVIDIA's share of accelerators sold in 2030Q4."),
+    m("accelerators_cum_2024_2030_h100e", "H100-equivalents", Kind::Real, "Accelerators sold from the window's start to the end of 2030, in H100-equivalents."),
+    m("peak_shortage_ratio", "ratio", Kind::Real, "Highest quarterly shortage ratio."),
+    m("program_accelerators_cum_h100e", "H100-equivalents", Kind::Real, "Accelerators made from program dies over the window, in H100-equivalents."),
 ];
 
 pub const N_TS: usize = TS.len();
+
+/// A per-trial outcome column: the fixed catalogue plus one `event_<name>_year` per event of
+/// the scenario (so the list depends on the scenario).
+#[derive(Debug, Clone)]
+pub struct OutcomeSpec {
+    pub name: String,
+    pub unit: String,
+    pub kind: Kind,
+    pub description: String,
+}
+
+/// Every outcome of scenario `s`, in column order: [`OUT`], then the events' years.
+pub fn outcome_specs(s: &crate::scenario::Scenario) -> Vec<OutcomeSpec> {
+    OUT.iter()
+        .map(|m| OutcomeSpec {
+            name: m.name.to_string(),
+            unit: m.unit.to_string(),
+            kind: m.kind,
+            description: m.description.to_string(),
+        })
+        .chain(s.events.iter().map(|e| OutcomeSpec {
+            name: format!("event_{}_year", e.name),
+            unit: "year".to_string(),
+            kind: Kind::Year,
+            description: format!(
+                "Decimal year in which event `{}` started; empty if it did not happen.",
+                e.name
+            ),
+        }))
+        .collect()
+}
 pub const N_OUT: usize = OUT.len();
 
 #[cfg(test)]

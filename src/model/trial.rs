@@ -11,16 +11,21 @@
 //! 4. sites under construction are paid for (or stand still if their bucket lacks the cash);
 //! 5. operating fabs ramp; capacity, shares and the other metrics are recorded.
 
-use crate::finance::rate::{quarterly_probability, vasicek_step};
+use crate::finance::rate::vasicek_step;
 use crate::finance::returns::{irr_annual, npv, payback_index, quarterly_rate};
+use crate::model::events::Knobs;
 use crate::model::formulas::*;
 use crate::model::ledger::{Flows, Ledger, Terms};
 use crate::model::metrics::{Out, Ts, N_OUT, N_TS};
 use crate::model::rng::TrialRng;
+use crate::model::supply::{
+    accelerators, gross_dies_per_wafer, h100e_per_accelerator, murphy_yield, price_index, Component,
+};
 use crate::scenario::params::{stable_slot, ParamId, Scope};
 use crate::scenario::types::{
     Commitment, DrawMode, FabKind, Instrument, Scenario, PARTNER_CLASSES,
 };
+use crate::scenario::types::{Knob, OverbuildCut};
 
 /// Why the program stopped starting fabs in a quarter, in the order the checks are made for
 /// each candidate region. The constraint reported is the one met by the candidate that got
@@ -92,7 +97,7 @@ pub struct Workspace {
     d0_by_age: Vec<f64>,
     /// Per region and kind: the construction quarters drawn for the next fab (serial, quarters),
     /// so that a candidate rejected this quarter is not redrawn next quarter.
-    candidate_quarters: Vec<[(u64, u32); 3]>,
+    candidate_months: Vec<[(u64, f64); 3]>,
     /// Equity, grants and debt made available per quarter (program totals).
     inflow_equity: Vec<f64>,
     inflow_grant: Vec<f64>,
@@ -105,14 +110,17 @@ pub struct Workspace {
     program_flows: Vec<f64>,
     base_rate: Vec<f64>,
     scratch: Vec<f64>,
-    scratch2: Vec<f64>,
     pub ledger: Ledger,
+    pub knobs: Knobs,
+    /// Good AI dies per program wafer by fab age in quarters (Murphy yield on the D₀ curve).
+    good_dies_by_age: Vec<f64>,
+    demand_eps: Vec<f64>,
     /// Set when the accounting identity fails: (quarter, money in − out − Δ accounts).
     pub identity_violation: Option<(usize, f64)>,
     /// Time series, `N_TS × nq`, metric-major.
     pub ts: Vec<f64>,
     /// Per-trial outcomes; NaN = did not happen.
-    pub out: [f64; N_OUT],
+    pub out: Vec<f64>,
     pub rng: TrialRng,
 }
 
@@ -138,7 +146,7 @@ impl Workspace {
             started_kind_region: vec![[0; 3]; nr],
             operator_cap: vec![0.0; ni + 1],
             d0_by_age: vec![0.0; nq + 1],
-            candidate_quarters: vec![[(0, 0); 3]; nr],
+            candidate_months: vec![[(0, 0.0); 3]; nr],
             inflow_equity: vec![0.0; nq],
             inflow_grant: vec![0.0; nq],
             inflow_debt: vec![0.0; nq],
@@ -147,11 +155,13 @@ impl Workspace {
             program_flows: vec![0.0; nq],
             base_rate: vec![0.0; nq],
             scratch: vec![0.0; nq],
-            scratch2: vec![0.0; nq],
             ledger: Ledger::new(s.finance.tranches.len(), nq),
+            knobs: Knobs::new(s),
+            good_dies_by_age: vec![0.0; nq + 1],
+            demand_eps: vec![0.0; nq],
             identity_violation: None,
             ts: vec![0.0; N_TS * nq],
-            out: [f64::NAN; N_OUT],
+            out: vec![f64::NAN; N_OUT + s.events.len()],
             rng: TrialRng::new(seed),
         }
     }
@@ -196,7 +206,15 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
     let nr = s.regions.len();
     let ni = s.incumbents.len();
     ws.fabs.clear();
-    ws.out = [f64::NAN; N_OUT];
+    ws.out.iter_mut().for_each(|x| *x = f64::NAN);
+    {
+        let Workspace {
+            knobs, inputs, rng, ..
+        } = ws;
+        knobs.sample(s, inputs, rng);
+    }
+    ws.rng
+        .standard_normals(stable_slot("demand.growth.path"), &mut ws.demand_eps);
     ws.ts.iter_mut().for_each(|x| *x = 0.0);
     for b in ws.inflow.iter_mut() {
         b.iter_mut().for_each(|x| *x = 0.0);
@@ -205,9 +223,9 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
     ws.power_committed.iter_mut().for_each(|x| *x = 0.0);
     ws.started_kind_region.iter_mut().for_each(|x| *x = [0; 3]);
     ws.power_ordered_cum.iter_mut().for_each(|x| *x = 0.0);
-    ws.candidate_quarters
+    ws.candidate_months
         .iter_mut()
-        .for_each(|x| *x = [(0, 0); 3]);
+        .for_each(|x| *x = [(0, 0.0); 3]);
     for v in [
         &mut ws.inflow_equity,
         &mut ws.inflow_grant,
@@ -234,8 +252,11 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
             ws.v(t.d0_mature_per_cm2),
             ws.v(t.d0_learning_months),
         );
+        let area = ws.v(s.supply.die_area_mm2);
+        let gross = gross_dies_per_wafer(300.0, area);
         for (age, d) in ws.d0_by_age.iter_mut().enumerate() {
             *d = defect_density(di, dm, 3.0 * age as f64, tau);
+            ws.good_dies_by_age[age] = gross * murphy_yield(area / 100.0, *d);
         }
     }
 
@@ -256,7 +277,7 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
         alloc.tool_expansion_share,
     ];
     if enabled {
-        for src in &s.sources {
+        for (si, src) in s.sources.iter().enumerate() {
             let amount = match src.commitment {
                 Commitment::ShareOfProgram(p) => ws.v(p) * size,
                 Commitment::AmountUsdBn(p) => ws.v(p),
@@ -268,6 +289,8 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
                 let Some(q) = s.quarter_index(src.pay_in_start.plus(k)) else {
                     continue;
                 };
+                // A partner blocked or backing out (an event) pays less while it lasts.
+                let per_q = per_q * ws.knobs.factor(Knob::HonouredShare(si), q).max(0.0);
                 for (b, share) in shares.iter().enumerate() {
                     ws.inflow[b][q] += per_q * share;
                 }
@@ -322,7 +345,8 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
         .map_or(if program.first_start < s.start { 0 } else { nq }, |i| i);
     ws.euv_program_cum[0] = 0.0;
     for q in 0..nq {
-        let base = euv_shipments_per_year(s0, ceiling, conv, q as f64 / 4.0).max(0.0) / 4.0;
+        let base = euv_shipments_per_year(s0, ceiling, conv, q as f64 / 4.0).max(0.0) / 4.0
+            * ws.knobs.factor(Knob::EuvSupply, q).max(0.0);
         let mut demand = other / 4.0;
         for i in 0..ni {
             let row = i * (nq + 1);
@@ -382,6 +406,50 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
     } else {
         0.0
     };
+    let sp = &s.supply;
+    let area = ws.v(sp.die_area_mm2);
+    let inc_good_dies = gross_dies_per_wafer(300.0, area)
+        * murphy_yield(area / 100.0, ws.v(sp.incumbent_d0_per_cm2));
+    let inc_ai_max = ws.v(sp.incumbent_ai_wafer_share_max);
+    let program_ai_share = ws.v(sp.program_ai_wafer_share);
+    let per_pack_wafer = ws.v(sp.accelerators_per_packaging_wafer);
+    let dies_per_acc = ws.v(sp.logic_dies_per_accelerator);
+    let stacks_per_acc = ws.v(sp.hbm_stacks_per_accelerator);
+    let stacks_per_hbm_wafer = ws.v(sp.hbm_stacks_per_wafer);
+    let (pack_ai, hbm_ai) = (ws.v(sp.packaging_ai_share), ws.v(sp.hbm_ai_share));
+    let (pack0, pack_g) = (
+        ws.v(sp.incumbent_packaging_wpm),
+        ws.v(sp.packaging_growth_per_year_share),
+    );
+    let (hbm0, hbm_g) = (
+        ws.v(sp.incumbent_hbm_wspm),
+        ws.v(sp.hbm_growth_per_year_share),
+    );
+    let (h100e_start, doubling) = (
+        ws.v(sp.h100e_per_accelerator_start),
+        ws.v(sp.compute_doubling_years),
+    );
+    let (nvidia_inc, nvidia_prog) = (
+        ws.v(sp.nvidia_share_incumbent),
+        ws.v(sp.nvidia_share_program),
+    );
+    let dm = &s.demand;
+    let initial_shortage = ws.v(dm.initial_shortage_ratio);
+    let mut growth = ws.v(dm.growth_initial_per_year_share);
+    let growth_long = ws.v(dm.growth_long_run_per_year_share);
+    let growth_kappa = ws.v(dm.growth_reversion_per_year);
+    let growth_sigma = ws.v(dm.growth_volatility_per_year);
+    let price_elasticity = ws.v(dm.price_elasticity);
+    let wafer_elasticity = ws.v(dm.wafer_price_elasticity);
+    let overbuild_cut = dm.overbuild_cut;
+    let logic_price = ws.v(s.fabs[0].price_usd_per_wafer);
+    let mut demand_trend = 0.0f64;
+    let mut program_h100e_cum = 0.0;
+    let by2030_end = s.year_end_index(2030).map_or(0, |i| i + 1);
+    let mut acc_2030 = 0.0;
+    let mut peak_shortage = 0.0f64;
+    let mut surplus_run = 0u32;
+    let mut shortage_end: Option<usize> = None;
     let mut equity_paid_by_class = [0.0f64; PARTNER_CLASSES.len()];
     let mut dist_by_class = [0.0f64; PARTNER_CLASSES.len()];
     let mut peak_debt = 0.0f64;
@@ -573,13 +641,15 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
         }
         capex_cum += capex_q;
 
-        // 5. Operating fabs and metrics.
+        // 5. Operating fabs, chip supply and the market.
         let qu = q as u32;
+        let yrs = q as f64 / 4.0;
+        let taiwan_factor = ws.knobs.factor(Knob::TaiwanCapacity, q);
         let mut cap = [0.0f64; 3];
         let (mut operating, mut building, mut tools, mut power, mut staff) =
             (0u32, 0u32, 0.0, 0.0, 0.0);
         let (mut d0_weighted, mut taiwan_cap) = (0.0, 0.0);
-        let (mut revenue, mut opex, mut maintenance) = (0.0, 0.0, 0.0);
+        let mut program_dies = 0.0;
         ws.operator_cap.iter_mut().for_each(|x| *x = 0.0);
         for f in ws.fabs.iter() {
             if f.kind == FabKind::Logic && f.first_output_q > qu {
@@ -590,39 +660,214 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
                 continue;
             }
             let age = qu - f.first_output_q;
-            let c = f.capacity_wspm * ramp_fraction(age, f.ramp_quarters);
+            let in_taiwan = taiwan_region[f.region];
+            let c = f.capacity_wspm
+                * ramp_fraction(age, f.ramp_quarters)
+                * if in_taiwan { taiwan_factor } else { 1.0 };
             cap[f.kind as usize] += c;
-            // Operations: wafers sold × price, less the operator's fee; variable and fixed opex
-            // (× the region's multiplier); maintenance capex.
-            let t = &s.fabs[f.kind as usize];
-            let wafers = c * 3.0 * utilization;
-            let own_share = if f.operator == new_entrant {
-                1.0
-            } else {
-                1.0 - fee
-            };
-            let opex_mult = ws.inputs[s.regions[f.region].opex_multiplier.0];
-            revenue += wafers * ws.inputs[t.price_usd_per_wafer.0] * own_share / 1e9;
-            opex += opex_mult
-                * (wafers * ws.inputs[t.opex_usd_per_wafer.0] / 1e9
-                    + ws.inputs[t.fixed_opex_usd_bn_per_year.0] / 4.0);
-            maintenance += f.actual_capex_usd_bn * maintenance_share_q;
             power += f.power_mw;
             staff += f.staff;
             if f.kind == FabKind::Logic {
                 operating += 1;
                 tools += f.euv_tools;
                 ws.operator_cap[f.operator] += c;
-                if taiwan_region[f.region] {
+                if in_taiwan {
                     taiwan_cap += c;
                 }
-                let d0 = ws.d0_by_age[(age as usize).min(nq)];
-                d0_weighted += d0 * c;
+                let a = (age as usize).min(nq);
+                d0_weighted += ws.d0_by_age[a] * c;
+                program_dies += c * 3.0 * utilization * program_ai_share * ws.good_dies_by_age[a];
             }
         }
         if operating > 0 && first_output.is_none() {
             first_output = Some(qu);
         }
+        let mut inc_total = 0.0;
+        for (i, inc) in s.incumbents.iter().enumerate() {
+            let c_all = ws.incumbent_cap[i * (nq + 1) + q + 1];
+            let tw = ws.v(inc.taiwan_share);
+            let c = c_all * (1.0 - tw) + c_all * tw * taiwan_factor;
+            inc_total += c;
+            ws.operator_cap[i] += c;
+            taiwan_cap += c_all * tw * taiwan_factor;
+        }
+        // Supply of the three components this quarter.
+        let inc_dies_max = inc_total * 3.0 * utilization * inc_ai_max * inc_good_dies;
+        let pack_factor = ws.knobs.factor(Knob::PackagingSupply, q);
+        let hbm_factor = ws.knobs.factor(Knob::HbmSupply, q);
+        let inc_pack = compound(pack0, pack_g, yrs) * pack_factor;
+        let prog_pack = cap[1] * pack_factor;
+        let inc_hbm = compound(hbm0, hbm_g, yrs) * hbm_factor;
+        let prog_hbm = cap[2] * hbm_factor;
+        let pack_wafers = (inc_pack + prog_pack) * 3.0 * pack_ai;
+        let hbm_stacks = (inc_hbm + prog_hbm) * 3.0 * stacks_per_hbm_wafer * hbm_ai;
+        let (a_pot, binding_c) = accelerators(
+            (inc_dies_max + program_dies) / dies_per_acc,
+            pack_wafers,
+            per_pack_wafer,
+            hbm_stacks,
+            stacks_per_acc,
+        );
+        let h = h100e_per_accelerator(h100e_start, doubling, yrs);
+        // Demand: mean-reverting growth (events add to it), level events multiply it.
+        if q == 0 {
+            demand_trend = a_pot * h * initial_shortage;
+        } else {
+            growth = growth
+                + growth_kappa * (growth_long - growth) * 0.25
+                + growth_sigma * 0.5 * ws.demand_eps[q];
+            let g = ws.knobs.apply(Knob::DemandGrowth, q, growth).max(-0.95);
+            demand_trend *= (1.0 + g).powf(0.25);
+        }
+        let demand_h100e = ws.knobs.apply(Knob::DemandLevel, q, demand_trend).max(0.0);
+        let demand_units = demand_h100e / h;
+        let shortage = if a_pot > 0.0 {
+            demand_units / a_pot
+        } else {
+            f64::INFINITY
+        };
+        let sold = demand_units.min(a_pot);
+        // Dies needed = accelerators sold. Who supplies them: incumbents first, so that program
+        // fabs lose sales first (default), or pro rata to AI-wafer capacity. A die not needed is
+        // a wafer not sold.
+        let needed = sold * dies_per_acc;
+        let (inc_sold, prog_sold) = match overbuild_cut {
+            OverbuildCut::ProgramFirst => {
+                let inc = inc_dies_max.min(needed);
+                (inc, program_dies.min(needed - inc))
+            }
+            OverbuildCut::ProRata => {
+                let total = inc_dies_max + program_dies;
+                if total > 0.0 {
+                    let f = (needed / total).min(1.0);
+                    (inc_dies_max * f, program_dies * f)
+                } else {
+                    (0.0, 0.0)
+                }
+            }
+        };
+        let prog_ai_sold = if program_dies > 0.0 {
+            (prog_sold / program_dies).min(1.0)
+        } else {
+            1.0
+        };
+        let program_util =
+            utilization * (program_ai_share * prog_ai_sold + (1.0 - program_ai_share));
+        let sold_share = |inc: f64, prog: f64, used: f64| -> f64 {
+            if prog <= 0.0 {
+                return 1.0;
+            }
+            match overbuild_cut {
+                OverbuildCut::ProgramFirst => ((used - inc) / prog).clamp(0.0, 1.0),
+                OverbuildCut::ProRata => (used / (inc + prog)).clamp(0.0, 1.0),
+            }
+        };
+        let pack_used = sold / per_pack_wafer / 3.0 / pack_ai.max(1e-12);
+        let hbm_used = sold * stacks_per_acc / (3.0 * stacks_per_hbm_wafer * hbm_ai).max(1e-12);
+        let pack_util = utilization * sold_share(inc_pack, prog_pack, pack_used);
+        let hbm_util = utilization * sold_share(inc_hbm, prog_hbm, hbm_used);
+        let price_idx = price_index(shortage, price_elasticity);
+        let wafer_mult = price_index(shortage, wafer_elasticity).clamp(0.5, 2.0);
+        let wafer_price_factor = ws.knobs.factor(Knob::WaferPrice, q);
+        let inc_ai_share = if inc_total > 0.0 && inc_good_dies > 0.0 {
+            (inc_sold / (inc_total * 3.0 * utilization * inc_good_dies).max(1e-300)).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let nvidia = if needed > 0.0 {
+            (inc_sold * nvidia_inc + prog_sold * nvidia_prog) / needed
+        } else {
+            f64::NAN
+        };
+        // Operations: revenue at the market's prices, less the operator's fee; variable opex on
+        // wafers processed and fixed opex (× the region's multiplier); maintenance capex.
+        let (mut revenue, mut opex, mut maintenance) = (0.0, 0.0, 0.0);
+        for f in ws.fabs.iter().filter(|f| f.operating(qu)) {
+            let age = qu - f.first_output_q;
+            let c = f.capacity_wspm
+                * ramp_fraction(age, f.ramp_quarters)
+                * if taiwan_region[f.region] {
+                    taiwan_factor
+                } else {
+                    1.0
+                };
+            let t = &s.fabs[f.kind as usize];
+            let price = ws.inputs[t.price_usd_per_wafer.0] * wafer_price_factor;
+            let (wafers, value) = match f.kind {
+                FabKind::Logic => {
+                    let ai = c * 3.0 * utilization * program_ai_share * prog_ai_sold;
+                    let other = c * 3.0 * utilization * (1.0 - program_ai_share);
+                    (ai + other, ai * price * wafer_mult + other * price)
+                }
+                FabKind::Packaging => {
+                    let w = c * 3.0 * pack_util;
+                    (w, w * price * wafer_mult)
+                }
+                FabKind::Hbm => {
+                    let w = c * 3.0 * hbm_util;
+                    (w, w * price * wafer_mult)
+                }
+            };
+            let own_share = if f.operator == new_entrant {
+                1.0
+            } else {
+                1.0 - fee
+            };
+            let opex_mult = ws.inputs[s.regions[f.region].opex_multiplier.0];
+            revenue += value * own_share / 1e9;
+            opex += opex_mult
+                * (wafers * ws.inputs[t.opex_usd_per_wafer.0] / 1e9
+                    + ws.inputs[t.fixed_opex_usd_bn_per_year.0] / 4.0);
+            maintenance += f.actual_capex_usd_bn * maintenance_share_q;
+        }
+        let prog_h100e = prog_sold / dies_per_acc * h;
+        program_h100e_cum += prog_h100e;
+        if q < by2030_end {
+            acc_2030 += sold * h;
+        }
+        peak_shortage = peak_shortage.max(shortage);
+        if shortage <= 1.0 {
+            surplus_run += 1;
+            if surplus_run == 4 && shortage_end.is_none() {
+                shortage_end = Some(q + 1 - 4);
+            }
+        } else {
+            surplus_run = 0;
+        }
+        ws.set_ts(Ts::AcceleratorsSuppliedUnits, q, sold);
+        ws.set_ts(Ts::AcceleratorsSuppliedH100e, q, sold * h);
+        ws.set_ts(Ts::AcceleratorsDemandedH100e, q, demand_h100e);
+        ws.set_ts(
+            Ts::ShortageRatio,
+            q,
+            if shortage.is_finite() {
+                shortage
+            } else {
+                f64::NAN
+            },
+        );
+        ws.set_ts(Ts::AcceleratorPriceIndex, q, price_idx);
+        ws.set_ts(
+            Ts::WaferPriceUsd,
+            q,
+            logic_price * wafer_mult * wafer_price_factor,
+        );
+        ws.set_ts(
+            Ts::ProgramUtilization,
+            q,
+            if cap[0] > 0.0 { program_util } else { f64::NAN },
+        );
+        ws.set_ts(Ts::NvidiaShareAccelerators, q, nvidia);
+        ws.set_ts(Ts::PackagingCapacityWpm, q, inc_pack + prog_pack);
+        ws.set_ts(Ts::HbmStacksSupplied, q, hbm_stacks);
+        ws.set_ts(Ts::ProgramAcceleratorsH100e, q, prog_h100e);
+        ws.set_ts(Ts::IncumbentAiWaferShare, q, inc_ai_share);
+        let bm = match binding_c {
+            Component::Dies => Ts::BindingDiesShare,
+            Component::Packaging => Ts::BindingPackagingShare,
+            Component::Hbm => Ts::BindingHbmShare,
+        };
+        ws.set_ts(bm, q, 1.0);
 
         // 6. The cash waterfall.
         let cfads = revenue - opex - maintenance;
@@ -687,13 +932,6 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
         let scale = 1.0 + fl.money_in().abs() + fl.money_out().abs() + accounts_start.abs();
         if gap.abs() > 1e-9 * scale && ws.identity_violation.is_none() {
             ws.identity_violation = Some((q, gap));
-        }
-        let mut inc_total = 0.0;
-        for (i, inc) in s.incumbents.iter().enumerate() {
-            let c = ws.incumbent_cap[i * (nq + 1) + q + 1];
-            inc_total += c;
-            ws.operator_cap[i] += c;
-            taiwan_cap += c * ws.v(inc.taiwan_share);
         }
         let total = inc_total + cap[0];
         let tsmc_share = match (tsmc, total > 0.0) {
@@ -776,6 +1014,36 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
     ws.set_out(Out::TotalRaisedUsdBn, raised_total);
     ws.set_out(Out::TotalCapexUsdBn, capex_total);
     ws.set_out(Out::UnspentUsdBn, ws.ledger.accounts());
+    if let Some(q) = shortage_end {
+        ws.set_out(Out::ShortageEndYear, s.quarter(q).decimal_year());
+    }
+    if program_h100e_cum > 0.0 {
+        ws.set_out(
+            Out::CostPerH100eUsd,
+            capex_by_kind.iter().sum::<f64>() * 1e9 / program_h100e_cum,
+        );
+    }
+    if let Some(i) = s.year_end_index(2030) {
+        ws.set_out(
+            Out::NvidiaShare2030,
+            ws.ts_value(Ts::NvidiaShareAccelerators, i),
+        );
+        ws.set_out(Out::AcceleratorsCum20242030H100e, acc_2030);
+    }
+    ws.set_out(
+        Out::PeakShortageRatio,
+        if peak_shortage.is_finite() {
+            peak_shortage
+        } else {
+            f64::NAN
+        },
+    );
+    ws.set_out(Out::ProgramAcceleratorsCumH100e, program_h100e_cum);
+    for e in 0..s.events.len() {
+        if let Some(q) = ws.knobs.started[e] {
+            ws.out[N_OUT + e] = s.quarter(q).decimal_year();
+        }
+    }
     finance_outcomes(
         s,
         ws,
@@ -877,37 +1145,21 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
 pub const MAX_TRANCHES: usize = 16;
 
 /// Fills the base-rate path `ws.base_rate` (annual, as a fraction): a Vasicek path from the
-/// initial rate, plus a rate shock that starts in a quarter with probability
-/// `1 − (1 − p)^(1/4)` and lasts its duration (one shock at a time).
+/// initial rate; events on the `base_rate` knob (e.g. a rate shock) act on it in percent.
 fn base_rate_path(s: &Scenario, ws: &mut Workspace) {
     let f = &s.finance;
     let r0 = ws.v(f.base_rate_initial_pct) / 100.0;
     let theta = ws.v(f.base_rate_long_run_pct) / 100.0;
     let kappa = ws.v(f.base_rate_reversion_per_year);
     let sigma = ws.v(f.base_rate_volatility_pct) / 100.0;
-    let p_q = quarterly_probability(ws.v(f.rate_shock_probability_per_year));
-    let add = ws.v(f.rate_shock_add_pct) / 100.0;
-    let duration = ws.v(f.rate_shock_duration_quarters).round().max(0.0) as u32;
     ws.rng
         .standard_normals(stable_slot("finance.base_rate.path"), &mut ws.scratch);
-    ws.rng
-        .uniforms(stable_slot("finance.rate_shock.timing"), &mut ws.scratch2);
     let mut r = r0;
-    let mut shock_left = 0u32;
     for q in 0..ws.nq {
         if q > 0 {
             r = vasicek_step(r, theta, kappa, sigma, ws.scratch[q]);
         }
-        if shock_left == 0 && duration > 0 && ws.scratch2[q] < p_q {
-            shock_left = duration;
-        }
-        let shock = if shock_left > 0 {
-            shock_left -= 1;
-            add
-        } else {
-            0.0
-        };
-        ws.base_rate[q] = r + shock;
+        ws.base_rate[q] = ws.knobs.apply(Knob::BaseRate, q, r * 100.0) / 100.0;
     }
 }
 
@@ -1109,15 +1361,17 @@ fn try_start(
             continue;
         }
         // Power at completion.
-        let cached = ws.candidate_quarters[r][k];
-        let cq = if cached.0 == serial {
-            cached.1 as usize
+        let cached = ws.candidate_months[r][k];
+        let months = if cached.0 == serial {
+            cached.1
         } else {
-            let months = ws.rng.draw(s.params.get(region.construction_months), sub);
-            let cq = months_to_quarters(months);
-            ws.candidate_quarters[r][k] = (serial, cq);
-            cq as usize
+            let m = ws.rng.draw(s.params.get(region.construction_months), sub);
+            ws.candidate_months[r][k] = (serial, m);
+            m
         };
+        // A construction-delay event lengthens projects started while it lasts.
+        let cq = months_to_quarters(months * ws.knobs.factor(Knob::ConstructionTime, q).max(0.0))
+            as usize;
         let done = q + cq;
         let row = r * (nq + 1);
         let years = done as f64 / 4.0;
@@ -1126,7 +1380,7 @@ fn try_start(
             Some(u) => ws.power_ordered_cum[row + u.min(q) + 1],
             None => 0.0,
         };
-        let power_at = ws.v(region.power_available_mw)
+        let power_at = ws.v(region.power_available_mw) * ws.knobs.factor(Knob::Power, q).max(0.0)
             + ws.v(region.power_growth_mw_per_year) * years
             + ordered;
         if power_at - ws.power_committed[r] + 1e-9 < power_need {

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::engine::Aggregates;
 use crate::error::{Error, Result};
-use crate::model::metrics::{Kind, MetricSpec, OUT, TS};
+use crate::model::metrics::{outcome_specs, Kind, TS};
 use crate::scenario::Scenario;
 use crate::stats::Stat;
 
@@ -45,13 +45,9 @@ pub fn fmt_num(x: Option<f64>) -> String {
 
 /// Mean, std and the quantiles of `stat` for presentation: year metrics are shifted back by
 /// `origin`; counts are rounded to whole numbers and years to whole quarters.
-fn present(
-    stat: &Stat,
-    spec: &MetricSpec,
-    origin: f64,
-) -> (Option<f64>, Option<f64>, Vec<Option<f64>>) {
-    let shift = if spec.kind == Kind::Year { origin } else { 0.0 };
-    let snap = |x: f64| match spec.kind {
+fn present(stat: &Stat, kind: Kind, origin: f64) -> (Option<f64>, Option<f64>, Vec<Option<f64>>) {
+    let shift = if kind == Kind::Year { origin } else { 0.0 };
+    let snap = |x: f64| match kind {
         Kind::Real => x,
         Kind::Count => x.round(),
         Kind::Year => ((x + shift) * 4.0).round() / 4.0 - shift,
@@ -76,7 +72,7 @@ pub fn write_timeseries(path: &Path, s: &Scenario, agg: &Aggregates) -> Result<(
     for (m, spec) in TS.iter().enumerate() {
         for q in 0..agg.quarters {
             let stat = &agg.ts[m * agg.quarters + q];
-            let (mean, std, qs) = present(stat, spec, agg.year_origin);
+            let (mean, std, qs) = present(stat, spec.kind, agg.year_origin);
             let mut rec = vec![
                 spec.name.to_string(),
                 s.quarter(q).to_string(),
@@ -91,7 +87,7 @@ pub fn write_timeseries(path: &Path, s: &Scenario, agg: &Aggregates) -> Result<(
         .map_err(|e| Error::io(format!("writing {}", path.display()), e))
 }
 
-pub fn write_summary(path: &Path, agg: &Aggregates) -> Result<()> {
+pub fn write_summary(path: &Path, s: &Scenario, agg: &Aggregates) -> Result<()> {
     let file =
         File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
     let mut w = csv::Writer::from_writer(BufWriter::new(file));
@@ -100,9 +96,9 @@ pub fn write_summary(path: &Path, agg: &Aggregates) -> Result<()> {
     header.extend(QUANTILES.iter().map(|(_, n)| *n));
     header.extend(["min", "max", "count"]);
     w.write_record(&header).map_err(&err)?;
-    for (o, spec) in OUT.iter().enumerate() {
+    for (o, spec) in outcome_specs(s).iter().enumerate() {
         let stat = &agg.out[o];
-        let (mean, std, qs) = present(stat, spec, agg.year_origin);
+        let (mean, std, qs) = present(stat, spec.kind, agg.year_origin);
         let shift = if spec.kind == Kind::Year {
             agg.year_origin
         } else {
@@ -142,12 +138,12 @@ pub fn encode_trial_row(trial: u64, outcomes: &[f64], inputs: &[f64], buf: &mut 
 }
 
 impl TrialsWriter {
-    pub fn create(path: &Path, input_columns: &[String]) -> Result<Self> {
+    pub fn create(path: &Path, s: &Scenario, input_columns: &[String]) -> Result<Self> {
         let file =
             File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
         let mut header = csv::Writer::from_writer(Vec::new());
         let mut names = vec!["trial".to_string()];
-        names.extend(OUT.iter().map(|m| m.name.to_string()));
+        names.extend(outcome_specs(s).into_iter().map(|m| m.name));
         names.extend(input_columns.iter().cloned());
         header.write_record(&names).map_err(csv_err(path))?;
         let bytes = header

@@ -378,6 +378,131 @@ pub fn read_scenario(
         }
     };
 
+    // [supply], [demand]
+    let supply = match cx.errors.take(r.table_opt("supply")).flatten() {
+        Some(t) => {
+            let x = Supply {
+                die_area_mm2: cx.p(&t, "die_area_mm2", Bounds::Range(1.0, 3000.0), None),
+                logic_dies_per_accelerator: cx.p(
+                    &t,
+                    "logic_dies_per_accelerator",
+                    Bounds::Positive,
+                    None,
+                ),
+                incumbent_d0_per_cm2: cx.p(&t, "incumbent_d0_per_cm2", Bounds::NonNegative, None),
+                incumbent_ai_wafer_share_max: cx.p(
+                    &t,
+                    "incumbent_ai_wafer_share_max",
+                    Bounds::Share,
+                    None,
+                ),
+                program_ai_wafer_share: cx.p(&t, "program_ai_wafer_share", Bounds::Share, None),
+                accelerators_per_packaging_wafer: cx.p(
+                    &t,
+                    "accelerators_per_packaging_wafer",
+                    Bounds::Positive,
+                    None,
+                ),
+                hbm_stacks_per_accelerator: cx.p(
+                    &t,
+                    "hbm_stacks_per_accelerator",
+                    Bounds::Positive,
+                    None,
+                ),
+                hbm_stacks_per_wafer: cx.p(&t, "hbm_stacks_per_wafer", Bounds::Positive, None),
+                packaging_ai_share: cx.p(&t, "packaging_ai_share", Bounds::Share, None),
+                hbm_ai_share: cx.p(&t, "hbm_ai_share", Bounds::Share, None),
+                incumbent_packaging_wpm: cx.p(
+                    &t,
+                    "incumbent_packaging_wpm",
+                    Bounds::NonNegative,
+                    None,
+                ),
+                packaging_growth_per_year_share: cx.p(
+                    &t,
+                    "packaging_growth_per_year_share",
+                    Bounds::Range(-0.5, 5.0),
+                    None,
+                ),
+                incumbent_hbm_wspm: cx.p(&t, "incumbent_hbm_wspm", Bounds::NonNegative, None),
+                hbm_growth_per_year_share: cx.p(
+                    &t,
+                    "hbm_growth_per_year_share",
+                    Bounds::Range(-0.5, 5.0),
+                    None,
+                ),
+                h100e_per_accelerator_start: cx.p(
+                    &t,
+                    "h100e_per_accelerator_start",
+                    Bounds::Positive,
+                    None,
+                ),
+                compute_doubling_years: cx.p(&t, "compute_doubling_years", Bounds::Positive, None),
+                nvidia_share_incumbent: cx.p(&t, "nvidia_share_incumbent", Bounds::Share, None),
+                nvidia_share_program: cx.p(&t, "nvidia_share_program", Bounds::Share, None),
+            };
+            t.finish(&mut cx.errors);
+            Some(x)
+        }
+        None => {
+            cx.errors.push(r.missing("supply", "a [supply] table"));
+            None
+        }
+    };
+    let demand = match cx.errors.take(r.table_opt("demand")).flatten() {
+        Some(t) => {
+            let cut = match cx.errors.take(t.choice_or(
+                "overbuild_cut",
+                &["program_first", "pro_rata"],
+                "program_first",
+            )) {
+                Some("pro_rata") => OverbuildCut::ProRata,
+                _ => OverbuildCut::ProgramFirst,
+            };
+            let x = Demand {
+                initial_shortage_ratio: cx.p(&t, "initial_shortage_ratio", Bounds::Positive, None),
+                growth_initial_per_year_share: cx.p(
+                    &t,
+                    "growth_initial_per_year_share",
+                    Bounds::Range(-0.9, 10.0),
+                    None,
+                ),
+                growth_long_run_per_year_share: cx.p(
+                    &t,
+                    "growth_long_run_per_year_share",
+                    Bounds::Range(-0.9, 10.0),
+                    None,
+                ),
+                growth_reversion_per_year: cx.p(
+                    &t,
+                    "growth_reversion_per_year",
+                    Bounds::Range(0.0, 4.0),
+                    Some(0.5),
+                ),
+                growth_volatility_per_year: cx.p(
+                    &t,
+                    "growth_volatility_per_year",
+                    Bounds::Range(0.0, 5.0),
+                    Some(0.0),
+                ),
+                price_elasticity: cx.p(&t, "price_elasticity", Bounds::Range(0.0, 10.0), None),
+                wafer_price_elasticity: cx.p(
+                    &t,
+                    "wafer_price_elasticity",
+                    Bounds::Range(0.0, 10.0),
+                    None,
+                ),
+                overbuild_cut: cut,
+            };
+            t.finish(&mut cx.errors);
+            Some(x)
+        }
+        None => {
+            cx.errors.push(r.missing("demand", "a [demand] table"));
+            None
+        }
+    };
+
     // [program]
     let operator_names: Vec<String> = incumbents
         .iter()
@@ -506,6 +631,35 @@ pub fn read_scenario(
         t.finish(&mut cx.errors);
     }
     let program_enabled = program.as_ref().is_some_and(|p| p.enabled);
+
+    // [events.*] (after sources: effects may name one)
+    let source_names: Vec<&str> = sources.iter().map(|x| x.name.as_str()).collect();
+    let mut events = Vec::new();
+    for (ename, t) in cx.errors.take(r.named_tables("events")).unwrap_or_default() {
+        let ws_q = cx.quarter(&t, "window_start_quarter", start);
+        let we_q = cx.quarter(&t, "window_end_quarter", end);
+        if we_q < ws_q {
+            if let Some(n) = t.node("window_end_quarter") {
+                cx.errors.push(t.invalid(
+                    n,
+                    "window_end_quarter",
+                    &format!("a quarter not before window_start_quarter {ws_q}"),
+                ));
+            }
+        }
+        let probability_per_year = cx.p(&t, "probability_per_year", Bounds::Share, None);
+        let duration_quarters = cx.p(&t, "duration_quarters", Bounds::Range(0.0, 1000.0), None);
+        let effects = read_effects(&mut cx, &t, &source_names);
+        t.finish(&mut cx.errors);
+        events.push(Event {
+            name: ename.to_string(),
+            probability_per_year,
+            window_start: ws_q,
+            window_end: we_q,
+            duration_quarters,
+            effects,
+        });
+    }
     let has_debt = sources.iter().any(|src| src.instrument == Instrument::Debt);
     if program_enabled && has_debt && finance.as_ref().is_some_and(|f| f.tranches.is_empty()) {
         let o = r
@@ -565,8 +719,12 @@ pub fn read_scenario(
         Some(power),
         Some(finance),
         Some(market),
+        Some(supply),
+        Some(demand),
         [Some(l), Some(p), Some(h)],
-    ) = (program, euv, power, finance, market, fabs_opt)
+    ) = (
+        program, euv, power, finance, market, supply, demand, fabs_opt,
+    )
     else {
         return Err(vec![InputError::new(
             origin,
@@ -593,7 +751,145 @@ pub fn read_scenario(
         power,
         finance,
         market,
+        supply,
+        demand,
+        events,
     })
+}
+
+/// Reads `effects = [{ knob = "...", multiply|add|set = x, source = "..." }, ...]`.
+fn read_effects(cx: &mut Ctx, t: &TableReader<'_>, sources: &[&str]) -> Vec<Effect> {
+    let mut out = Vec::new();
+    let Some(node) = t.node("effects") else {
+        cx.errors.push(t.missing(
+            "effects",
+            "an array of effects such as [{ knob = \"taiwan_capacity\", multiply = 0.0 }]",
+        ));
+        return out;
+    };
+    let crate::scenario::node::NodeValue::Array(items) = &node.value else {
+        cx.errors
+            .push(t.invalid(node, "effects", "an array of inline tables"));
+        return out;
+    };
+    for (i, item) in items.iter().enumerate() {
+        let key = format!("{}.effects[{i}]", t.path());
+        let Some(tab) = item.as_table() else {
+            cx.errors.push(InputError::new(
+                item.origin.clone(),
+                key,
+                "an inline table { knob = ..., multiply = ... }",
+                format!("{} `{}`", item.type_name(), item.display_value()),
+            ));
+            continue;
+        };
+        let er = TableReader::new(tab, key.clone(), item.origin.clone());
+        let knob_name = match er.node("knob").and_then(|n| n.as_str().map(|s| (n, s))) {
+            Some((n, s)) if Knob::NAMES.contains(&s) => Some((n, s)),
+            Some((n, s)) => {
+                let mut e = er.invalid(n, "knob", &format!("one of {}", quoted_list(&Knob::NAMES)));
+                if let Some(sug) = suggest(s, Knob::NAMES) {
+                    e = e.with_hint(format!("did you mean \"{sug}\"?"));
+                }
+                cx.errors.push(e);
+                None
+            }
+            None => {
+                cx.errors
+                    .push(er.missing("knob", &format!("one of {}", quoted_list(&Knob::NAMES))));
+                None
+            }
+        };
+        let knob = match knob_name {
+            Some((_, "honoured_share")) => match er.node("source") {
+                Some(n) => match n
+                    .as_str()
+                    .and_then(|s| sources.iter().position(|x| *x == s))
+                {
+                    Some(si) => Some(Knob::HonouredShare(si)),
+                    None => {
+                        let mut e = er.invalid(
+                            n,
+                            "source",
+                            &format!("a source named in [sources] ({})", sources.join(", ")),
+                        );
+                        if let Some(sug) =
+                            n.as_str().and_then(|s| suggest(s, sources.iter().copied()))
+                        {
+                            e = e.with_hint(format!("did you mean \"{sug}\"?"));
+                        }
+                        cx.errors.push(e);
+                        None
+                    }
+                },
+                None => {
+                    cx.errors.push(er.missing(
+                        "source",
+                        "the name of the funding source whose honoured share changes",
+                    ));
+                    None
+                }
+            },
+            Some((_, name)) => Some(match name {
+                "taiwan_capacity" => Knob::TaiwanCapacity,
+                "demand_growth" => Knob::DemandGrowth,
+                "demand_level" => Knob::DemandLevel,
+                "base_rate" => Knob::BaseRate,
+                "construction_time" => Knob::ConstructionTime,
+                "euv_supply" => Knob::EuvSupply,
+                "hbm_supply" => Knob::HbmSupply,
+                "packaging_supply" => Knob::PackagingSupply,
+                "power" => Knob::Power,
+                _ => Knob::WaferPrice,
+            }),
+            None => None,
+        };
+        let ops: Vec<(&str, Option<f64>)> = ["multiply", "add", "set"]
+            .iter()
+            .map(|k| {
+                (
+                    *k,
+                    cx.errors
+                        .take(er.f64_opt(match *k {
+                            "multiply" => "multiply",
+                            "add" => "add",
+                            _ => "set",
+                        }))
+                        .flatten(),
+                )
+            })
+            .filter(|(_, v)| v.is_some())
+            .collect();
+        let op = match ops.as_slice() {
+            [("multiply", Some(x))] if *x >= 0.0 => Some(EffectOp::Multiply(*x)),
+            [("add", Some(x))] => Some(EffectOp::Add(*x)),
+            [("set", Some(x))] => Some(EffectOp::Set(*x)),
+            [("multiply", Some(_))] => {
+                cx.errors.push(InputError::new(
+                    item.origin.clone(),
+                    format!("{key}.multiply"),
+                    "a factor of 0 or more",
+                    "a negative factor",
+                ));
+                None
+            }
+            _ => {
+                cx.errors.push(InputError::new(
+                    item.origin.clone(),
+                    key.clone(),
+                    "exactly one of `multiply`, `add` or `set`",
+                    format!("{} of them", ops.len()),
+                ));
+                None
+            }
+        };
+        er.allow("source");
+        er.finish(&mut cx.errors);
+        if let (Some(knob), Some(op)) = (knob, op) {
+            out.push(Effect { knob, op });
+        }
+    }
+    out
 }
 
 fn read_finance(cx: &mut Ctx, t: TableReader<'_>) -> Finance {
@@ -652,9 +948,6 @@ fn read_finance(cx: &mut Ctx, t: TableReader<'_>) -> Finance {
         base_rate_long_run_pct: BAD,
         base_rate_reversion_per_year: BAD,
         base_rate_volatility_pct: BAD,
-        rate_shock_probability_per_year: BAD,
-        rate_shock_add_pct: BAD,
-        rate_shock_duration_quarters: BAD,
         tranches: Vec::new(),
     };
     match cx.errors.take(t.table_opt("base_rate")).flatten() {
@@ -670,25 +963,6 @@ fn read_finance(cx: &mut Ctx, t: TableReader<'_>) -> Finance {
         None => cx
             .errors
             .push(t.missing("base_rate", "a [finance.base_rate] table")),
-    }
-    match cx.errors.take(t.table_opt("rate_shock")).flatten() {
-        Some(b) => {
-            f.rate_shock_probability_per_year =
-                cx.p(&b, "probability_per_year", Bounds::Share, Some(0.0));
-            f.rate_shock_add_pct = cx.p(&b, "add_pct", Bounds::Range(-50.0, 50.0), Some(0.0));
-            f.rate_shock_duration_quarters =
-                cx.p(&b, "duration_quarters", Bounds::NonNegative, Some(0.0));
-            b.finish(&mut cx.errors);
-        }
-        None => {
-            f.rate_shock_probability_per_year = cx
-                .params
-                .constant("finance.rate_shock.probability_per_year".into(), 0.0);
-            f.rate_shock_add_pct = cx.params.constant("finance.rate_shock.add_pct".into(), 0.0);
-            f.rate_shock_duration_quarters = cx
-                .params
-                .constant("finance.rate_shock.duration_quarters".into(), 0.0);
-        }
     }
     let mut parts = Vec::new();
     for (name, tr) in cx

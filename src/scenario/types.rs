@@ -30,6 +30,9 @@ pub struct Scenario {
     pub power: PowerBuild,
     pub finance: Finance,
     pub market: Market,
+    pub supply: Supply,
+    pub demand: Demand,
+    pub events: Vec<Event>,
 }
 
 impl Scenario {
@@ -263,15 +266,135 @@ pub struct Finance {
     pub base_rate_long_run_pct: ParamId,
     pub base_rate_reversion_per_year: ParamId,
     pub base_rate_volatility_pct: ParamId,
-    pub rate_shock_probability_per_year: ParamId,
-    pub rate_shock_add_pct: ParamId,
-    pub rate_shock_duration_quarters: ParamId,
     pub tranches: Vec<TrancheSpec>,
 }
 
-/// Exogenous market conditions for program fabs (replaced by the market model later).
+/// Market conditions for fabs.
 #[derive(Debug, Clone)]
 pub struct Market {
-    /// Share of nominal (ramped) capacity sold.
+    /// Utilization of (ramped) capacity when demand takes all output; overbuilding lowers it.
     pub utilization_share: ParamId,
+}
+
+/// From wafers to accelerators, and who designs them (MODEL §5, §8).
+#[derive(Debug, Clone)]
+pub struct Supply {
+    pub die_area_mm2: ParamId,
+    /// Leading-edge logic dies per accelerator: compute dies plus the CPU and networking
+    /// silicon that goes with it.
+    pub logic_dies_per_accelerator: ParamId,
+    pub incumbent_d0_per_cm2: ParamId,
+    /// Most of incumbents' leading-edge wafers that may go to AI accelerators.
+    pub incumbent_ai_wafer_share_max: ParamId,
+    pub program_ai_wafer_share: ParamId,
+    pub accelerators_per_packaging_wafer: ParamId,
+    pub hbm_stacks_per_accelerator: ParamId,
+    pub hbm_stacks_per_wafer: ParamId,
+    pub packaging_ai_share: ParamId,
+    pub hbm_ai_share: ParamId,
+    pub incumbent_packaging_wpm: ParamId,
+    pub packaging_growth_per_year_share: ParamId,
+    pub incumbent_hbm_wspm: ParamId,
+    pub hbm_growth_per_year_share: ParamId,
+    pub h100e_per_accelerator_start: ParamId,
+    pub compute_doubling_years: ParamId,
+    pub nvidia_share_incumbent: ParamId,
+    pub nvidia_share_program: ParamId,
+}
+
+/// Who loses sales first when supply overshoots demand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverbuildCut {
+    ProgramFirst,
+    ProRata,
+}
+
+/// Demand for accelerators and the market's response (MODEL §6).
+#[derive(Debug, Clone)]
+pub struct Demand {
+    pub initial_shortage_ratio: ParamId,
+    pub growth_initial_per_year_share: ParamId,
+    pub growth_long_run_per_year_share: ParamId,
+    pub growth_reversion_per_year: ParamId,
+    pub growth_volatility_per_year: ParamId,
+    pub price_elasticity: ParamId,
+    pub wafer_price_elasticity: ParamId,
+    pub overbuild_cut: OverbuildCut,
+}
+
+/// A model knob that events can move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Knob {
+    TaiwanCapacity,
+    DemandGrowth,
+    DemandLevel,
+    BaseRate,
+    ConstructionTime,
+    EuvSupply,
+    HbmSupply,
+    PackagingSupply,
+    Power,
+    WaferPrice,
+    /// The honoured share of funding source `.0` (index into `Scenario::sources`).
+    HonouredShare(usize),
+}
+
+impl Knob {
+    pub const NAMES: [&'static str; 11] = [
+        "taiwan_capacity",
+        "demand_growth",
+        "demand_level",
+        "base_rate",
+        "construction_time",
+        "euv_supply",
+        "hbm_supply",
+        "packaging_supply",
+        "power",
+        "wafer_price",
+        "honoured_share",
+    ];
+
+    /// Index into per-trial knob arrays: the fixed knobs, then one per source.
+    pub fn index(self) -> usize {
+        match self {
+            Knob::TaiwanCapacity => 0,
+            Knob::DemandGrowth => 1,
+            Knob::DemandLevel => 2,
+            Knob::BaseRate => 3,
+            Knob::ConstructionTime => 4,
+            Knob::EuvSupply => 5,
+            Knob::HbmSupply => 6,
+            Knob::PackagingSupply => 7,
+            Knob::Power => 8,
+            Knob::WaferPrice => 9,
+            Knob::HonouredShare(s) => 10 + s,
+        }
+    }
+
+    pub const FIXED: usize = 10;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum EffectOp {
+    Multiply(f64),
+    Add(f64),
+    Set(f64),
+}
+
+#[derive(Debug, Clone)]
+pub struct Effect {
+    pub knob: Knob,
+    pub op: EffectOp,
+}
+
+/// An entry of the risk register (MODEL §9): it may happen once per trial, in a quarter of its
+/// window with probability `1 − (1 − p)^(1/4)` each quarter, and lasts `duration_quarters`.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub name: String,
+    pub probability_per_year: ParamId,
+    pub window_start: Quarter,
+    pub window_end: Quarter,
+    pub duration_quarters: ParamId,
+    pub effects: Vec<Effect>,
 }
