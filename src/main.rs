@@ -75,6 +75,15 @@ enum Command {
     },
     /// List every output metric with its unit and meaning.
     Metrics,
+    /// Print a Markdown table of headline outcomes (median and 90% interval) across run folders.
+    Table {
+        /// Run folders, e.g. output/altman-7t.
+        #[arg(required = true)]
+        runs: Vec<PathBuf>,
+        /// Comma-separated summary metrics (default: a headline set).
+        #[arg(long, value_delimiter = ',')]
+        metrics: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -161,6 +170,21 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                     uncertain
                 );
             }
+            Ok(())
+        }
+        Command::Table { runs, metrics } => {
+            let metrics = if metrics.is_empty() {
+                chipsim::output::table::HEADLINE
+                    .iter()
+                    .map(|m| m.to_string())
+                    .collect()
+            } else {
+                metrics
+            };
+            print!(
+                "{}",
+                chipsim::output::table::markdown_table(&runs, &metrics)?
+            );
             Ok(())
         }
         Command::Metrics => {

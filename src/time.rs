@@ -61,7 +61,10 @@ mod tests {
         assert_eq!(q.quarter_of_year(), 2);
         assert_eq!(q.to_string(), "2031Q2");
         assert_eq!(q.decimal_year(), 2031.25);
-        assert_eq!(Quarter::parse("2024Q4").unwrap().plus(1).to_string(), "2025Q1");
+        assert_eq!(
+            Quarter::parse("2024Q4").unwrap().plus(1).to_string(),
+            "2025Q1"
+        );
         assert!(Quarter::parse("2024Q5").is_none());
         assert!(Quarter::parse("2024").is_none());
         assert!(Quarter::parse("Q1").is_none());

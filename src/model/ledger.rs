@@ -32,6 +32,9 @@ pub struct Flows {
     pub distributions: f64,
     /// Paid to lenders at and after a default (sweep and CFADS; negative when they fund losses).
     pub to_lenders: f64,
+    /// Debt prepaid from the program's cash to cure a covenant breach (included in
+    /// `principal_paid`).
+    pub cure_prepaid: f64,
 }
 
 impl Flows {
@@ -276,9 +279,31 @@ impl Ledger {
         } else {
             self.retained += surplus;
         }
-        // Covenant.
+        // Covenant, with an equity cure: a breach is cured when the program's own cash (retained,
+        // then construction accounts; not the reserve) can prepay debt by the shortfall
+        // `covenant · DS − CFADS` — a standard cure right in project finance.
         match dscr {
-            Some(d) if d < terms.covenant_dscr => self.breach_run += 1,
+            Some(d) if d < terms.covenant_dscr => {
+                let cure = terms.covenant_dscr * ds - cfads;
+                let own = self.retained + self.cash.iter().sum::<f64>();
+                if cure > 0.0 && own >= cure {
+                    let mut left = cure;
+                    let x = left.min(self.retained);
+                    self.retained -= x;
+                    left -= x;
+                    for c in self.cash.iter_mut() {
+                        let x = left.min(*c);
+                        *c -= x;
+                        left -= x;
+                    }
+                    self.repay_recovery(cure);
+                    self.flows.principal_paid += cure;
+                    self.flows.cure_prepaid += cure;
+                    self.breach_run = 0;
+                } else {
+                    self.breach_run += 1;
+                }
+            }
             Some(_) => self.breach_run = 0,
             None => {}
         }

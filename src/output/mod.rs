@@ -2,6 +2,8 @@
 //! `scenario.resolved.toml` and `run.json`. Column and metric names are a public contract; see
 //! docs/outputs.md.
 
+pub mod table;
+
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;

@@ -1,0 +1,109 @@
+//! A Markdown table of headline outcomes across runs (`chipsim table`), for READMEs and papers:
+//! the median and 90% interval of each metric, or the probability for 0/1 outcomes.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, InputError, Origin, Result};
+use crate::model::metrics::OUT;
+
+/// The outcomes shown when none are asked for.
+pub const HEADLINE: [&str; 8] = [
+    "fabs_completed_by_2030",
+    "unspent_usd_bn",
+    "defaulted",
+    "equity_irr",
+    "shortage_end_year",
+    "tsmc_share_2035",
+    "taiwan_share_2035",
+    "nvidia_share_2030",
+];
+
+/// Formats a number with about three significant digits (years as whole quarters).
+fn short(x: f64, metric: &str) -> String {
+    if metric.ends_with("_year") {
+        return format!("{x:.2}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string();
+    }
+    if metric.ends_with("_share")
+        || metric.contains("_share_")
+        || metric.ends_with("_irr")
+        || metric.contains("irr")
+    {
+        return format!("{:.1}%", x * 100.0);
+    }
+    let a = x.abs();
+    if a >= 1000.0 {
+        format!("{:.0}", x)
+    } else if a >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+fn read_summary(dir: &Path) -> Result<Vec<csv::StringRecord>> {
+    let path = dir.join("summary.csv");
+    let mut r = csv::Reader::from_path(&path).map_err(|e| {
+        Error::from(InputError::new(
+            Origin::CommandLine {
+                option: dir.display().to_string(),
+            },
+            "",
+            "a run folder with summary.csv",
+            format!("`{}` ({e})", path.display()),
+        ))
+    })?;
+    r.records()
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| Error::Other(format!("reading {}: {e}", path.display())))
+}
+
+/// The table for run folders `dirs` (each `<out>/<scenario>/`) and `metrics`.
+pub fn markdown_table(dirs: &[PathBuf], metrics: &[String]) -> Result<String> {
+    let mut out = String::from("| scenario |");
+    for m in metrics {
+        out.push_str(&format!(" {m} |"));
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(metrics.len()));
+    out.push('\n');
+    for dir in dirs {
+        let rows = read_summary(dir)?;
+        let name = dir.file_name().map_or_else(
+            || dir.display().to_string(),
+            |n| n.to_string_lossy().to_string(),
+        );
+        out.push_str(&format!("| {name} |"));
+        for m in metrics {
+            let cell = match rows.iter().find(|r| r.get(0) == Some(m.as_str())) {
+                None => "n/a".to_string(),
+                Some(r) => {
+                    let f = |i: usize| r.get(i).and_then(|x| x.parse::<f64>().ok());
+                    let binary = OUT.iter().any(|s| s.name == m && s.unit == "0/1");
+                    let count = f(10).unwrap_or(0.0);
+                    match (binary, f(1), f(5), f(3), f(7)) {
+                        (true, Some(mean), ..) => format!("{:.0}%", mean * 100.0),
+                        (false, _, Some(p50), Some(p5), Some(p95)) => {
+                            let mut c =
+                                format!("{} ({}–{})", short(p50, m), short(p5, m), short(p95, m));
+                            let total = rows
+                                .first()
+                                .and_then(|r| r.get(10))
+                                .and_then(|x| x.parse::<f64>().ok());
+                            if let Some(t) = total.filter(|t| *t > 0.0 && count < *t) {
+                                c.push_str(&format!(" in {:.0}%", 100.0 * count / t));
+                            }
+                            c
+                        }
+                        _ => "—".to_string(),
+                    }
+                }
+            };
+            out.push_str(&format!(" {cell} |"));
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
