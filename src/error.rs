@@ -15,6 +15,8 @@ pub enum Origin {
     },
     /// A `--set key=value` option on the command line.
     CommandLine { option: String },
+    /// Another command-line argument or option (e.g. `--metrics`, a run folder).
+    Argument { name: String },
     /// A built-in default (no file).
     Default,
 }
@@ -26,6 +28,7 @@ impl fmt::Display for Origin {
                 write!(f, "{}:{}:{}", path.display(), line, column)
             }
             Origin::CommandLine { option } => write!(f, "command line `--set {option}`"),
+            Origin::Argument { name } => write!(f, "command line `{name}`"),
             Origin::Default => write!(f, "built-in default"),
         }
     }

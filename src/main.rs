@@ -52,6 +52,9 @@ struct RunArgs {
     /// Also write trace.csv: every per-quarter metric of trials 0..N−1, unaggregated.
     #[arg(long, value_name = "N", default_value_t = 0)]
     trace: u64,
+    /// Skip charts/ and report.html (CSV and JSON only).
+    #[arg(long)]
+    no_charts: bool,
 }
 
 #[derive(Subcommand)]
@@ -70,6 +73,32 @@ enum Command {
     Validate {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+    },
+    /// Compare runs side by side: charts per metric, comparison.csv and report.html. Given
+    /// scenario files (.toml), runs them first with one seed, so trial i of every scenario uses
+    /// the same random numbers (common random numbers).
+    Compare {
+        /// Run folders (e.g. output/altman-7t) or scenario files (.toml); not mixed.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Comma-separated metrics (default: a headline set present in every run).
+        #[arg(long, value_delimiter = ',')]
+        metrics: Vec<String>,
+        /// Where to write the comparison (default: output/compare).
+        #[arg(long, default_value = "output/compare")]
+        out: PathBuf,
+        /// With scenario files: trials per scenario (default: the scenarios' [run] trials, else 10000).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+        trials: Option<u64>,
+        /// With scenario files: the seed shared by every scenario.
+        #[arg(long)]
+        seed: Option<u64>,
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        threads: Option<u16>,
+        #[arg(long, short)]
+        quiet: bool,
         #[command(flatten)]
         scenario: ScenarioArgs,
     },
@@ -127,7 +156,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 seed: run.seed,
                 threads: run.threads.map_or(0, usize::from),
                 out_dir: run.out.clone(),
-                charts: true,
+                charts: !run.no_charts,
                 trace: run.trace,
             };
             std::fs::create_dir_all(&opts.out_dir)
@@ -169,6 +198,83 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                     s.regions.len(),
                     uncertain
                 );
+            }
+            Ok(())
+        }
+        Command::Compare {
+            inputs,
+            metrics,
+            out,
+            trials,
+            seed,
+            threads,
+            quiet,
+            scenario,
+        } => {
+            let is_file = |p: &PathBuf| p.extension().is_some_and(|e| e == "toml");
+            let files = inputs.iter().filter(|p| is_file(p)).count();
+            let dirs: Vec<PathBuf> = if files == 0 {
+                if !scenario.sets.is_empty() {
+                    return Err(chipsim::InputError::new(
+                        chipsim::Origin::Argument {
+                            name: "--set".into(),
+                        },
+                        "",
+                        "--set only with scenario files (run folders are already results)",
+                        "run folders",
+                    )
+                    .into());
+                }
+                inputs.clone()
+            } else if files == inputs.len() {
+                let loaded = study::load_all(&inputs, &scenario.sets)?;
+                // One seed for all: common random numbers across the scenarios.
+                let seed = seed
+                    .or_else(|| loaded.first().and_then(|s| s.run.seed))
+                    .unwrap_or(study::DEFAULT_SEED);
+                let opts = StudyOptions {
+                    trials,
+                    seed: Some(seed),
+                    threads: threads.map_or(0, usize::from),
+                    out_dir: out.join("runs"),
+                    charts: false,
+                    trace: 0,
+                };
+                std::fs::create_dir_all(&opts.out_dir)
+                    .map_err(|e| Error::io(format!("creating {}", opts.out_dir.display()), e))?;
+                let mut dirs = Vec::new();
+                for s in &loaded {
+                    let bar = progress_bar(quiet, &s.name);
+                    let r = study::run_one(s, &opts, &mut |done, total| {
+                        bar.set_length(total);
+                        bar.set_position(done);
+                    });
+                    bar.finish_and_clear();
+                    dirs.push(r?.dir);
+                }
+                dirs
+            } else {
+                return Err(chipsim::InputError::new(
+                    chipsim::Origin::Argument {
+                        name: "compare".into(),
+                    },
+                    "",
+                    "either run folders or scenario files (.toml), not both",
+                    format!(
+                        "{files} scenario files and {} folders",
+                        inputs.len() - files
+                    ),
+                )
+                .into());
+            };
+            let metrics = (!metrics.is_empty()).then_some(metrics);
+            let outcome = chipsim::compare::compare_runs(&dirs, metrics.as_deref(), &out)?;
+            let report = chipsim::report::write_compare_report(&out, &outcome)?;
+            for w in &outcome.warnings {
+                eprintln!("warning: {w}");
+            }
+            if !quiet {
+                eprintln!("comparison of {} runs → {}", dirs.len(), report.display());
             }
             Ok(())
         }

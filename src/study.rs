@@ -170,5 +170,10 @@ fn run_into(
         elapsed_seconds: clock.elapsed().as_secs_f64(),
     };
     output::write_json(&dir.join("run.json"), &info)?;
+    if opts.charts {
+        // Charts and the report read the files just written, like any later user would.
+        crate::charts::render_run(dir)?;
+        crate::report::write_run_report(dir)?;
+    }
     Ok((info, agg))
 }

@@ -47,8 +47,8 @@ fn read_summary(dir: &Path) -> Result<Vec<csv::StringRecord>> {
     let path = dir.join("summary.csv");
     let mut r = csv::Reader::from_path(&path).map_err(|e| {
         Error::from(InputError::new(
-            Origin::CommandLine {
-                option: dir.display().to_string(),
+            Origin::Argument {
+                name: dir.display().to_string(),
             },
             "",
             "a run folder with summary.csv",
