@@ -65,6 +65,26 @@ fn check_trial(s: &chipsim::scenario::Scenario, ws: &Workspace) -> Result<(), Te
     let o = |x: Out| ws.out[x as usize];
     prop_assert!(o(Out::FabsCompleted) <= o(Out::FabsStarted));
     prop_assert!(o(Out::Defaulted) == 0.0 || o(Out::Defaulted) == 1.0);
+    // Money raised adds up the same way by instrument and by partner class.
+    let by_class: f64 = [
+        Out::RaisedSovereignUsdBn,
+        Out::RaisedInvestorUsdBn,
+        Out::RaisedChipmakerUsdBn,
+        Out::RaisedEnergyUsdBn,
+        Out::RaisedAnchorCustomerUsdBn,
+        Out::RaisedGovernmentUsdBn,
+    ]
+    .iter()
+    .map(|x| o(*x))
+    .sum();
+    let total = o(Out::TotalRaisedUsdBn);
+    prop_assert!(
+        (by_class - total).abs() <= 1e-6 * total.max(1.0),
+        "{by_class} vs {total}"
+    );
+    let by_instrument =
+        o(Out::RaisedEquityUsdBn) + o(Out::RaisedDebtUsdBn) + o(Out::RaisedGrantUsdBn);
+    prop_assert!((by_instrument - total).abs() <= 1e-6 * total.max(1.0));
     Ok(())
 }
 

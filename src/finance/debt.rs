@@ -205,7 +205,7 @@ mod tests {
     #[test]
     fn pmt_ipmt_ppmt_match_numpy_financial_values() {
         // numpy_financial.pmt(0.05/12, 360, -200000) = 1073.6432460242797
-        assert!(rel(pmt(0.05 / 12.0, 360, 200_000.0), 1073.643_246_024_279_7) < 1e-12);
+        assert!(rel(pmt(0.05 / 12.0, 360, 200_000.0), 1_073.643_246_024_279_7) < 1e-12);
         // numpy_financial.ipmt(0.1/4, 1, 24, -2000) = 50.0 (first period: r·pv)
         assert!(rel(ipmt(0.1 / 4.0, 1, 24, 2000.0), 50.0) < 1e-12);
         // Σ PPMT over the life equals the principal.

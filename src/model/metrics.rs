@@ -250,7 +250,7 @@ pub const OUT: [MetricSpec; 64] = [
     m("raised_equity_usd_bn", "US$ bn", Kind::Real, "Money paid in as equity."),
     m("raised_debt_usd_bn", "US$ bn", Kind::Real, "Debt drawn (principal; capitalised interest not included)."),
     m("raised_grant_usd_bn", "US$ bn", Kind::Real, "Money paid in as grants."),
-    m("raised_sovereign_usd_bn", "US$ bn", Kind::Real, "Money paid in by sovereign funds."),
+    m("raised_sovereign_usd_bn", "US$ bn", Kind::Real, "Money paid in by sovereign funds (equity, grants, and their share of debt drawn)."),
     m("raised_investor_usd_bn", "US$ bn", Kind::Real, "Money paid in by financial investors."),
     m("raised_chipmaker_usd_bn", "US$ bn", Kind::Real, "Money paid in by chipmakers."),
     m("raised_energy_usd_bn", "US$ bn", Kind::Real, "Money paid in by energy suppliers."),

@@ -104,6 +104,8 @@ pub struct Workspace {
     inflow_debt: Vec<f64>,
     /// Equity paid in per partner class and quarter, `[class * nq + q]`.
     class_equity_in: Vec<f64>,
+    /// Grants paid in per partner class and quarter, `[class * nq + q]`.
+    class_grant_in: Vec<f64>,
     /// Equity partners' cash flows per class and quarter (−paid in, +distributions, +terminal).
     class_flows: Vec<f64>,
     /// Program flows per quarter for the unlevered NPV: CFADS − capex − power and tool spend.
@@ -151,6 +153,7 @@ impl Workspace {
             inflow_grant: vec![0.0; nq],
             inflow_debt: vec![0.0; nq],
             class_equity_in: vec![0.0; PARTNER_CLASSES.len() * nq],
+            class_grant_in: vec![0.0; PARTNER_CLASSES.len() * nq],
             class_flows: vec![0.0; PARTNER_CLASSES.len() * nq],
             program_flows: vec![0.0; nq],
             base_rate: vec![0.0; nq],
@@ -231,6 +234,7 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
         &mut ws.inflow_grant,
         &mut ws.inflow_debt,
         &mut ws.class_equity_in,
+        &mut ws.class_grant_in,
         &mut ws.class_flows,
         &mut ws.program_flows,
     ] {
@@ -268,6 +272,8 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
     let mut committed = 0.0;
     let mut raised_by_instrument = [0.0; 3];
     let mut raised_by_class = [0.0; PARTNER_CLASSES.len()];
+    // Debt made available by each partner class: drawn debt is attributed in these proportions.
+    let mut debt_by_class = [0.0; PARTNER_CLASSES.len()];
     let alloc = program.allocation;
     let shares = [
         alloc.fabs_share[0],
@@ -299,8 +305,14 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
                         ws.inflow_equity[q] += per_q;
                         ws.class_equity_in[src.class * nq + q] += per_q;
                     }
-                    Instrument::Grant => ws.inflow_grant[q] += per_q,
-                    Instrument::Debt => ws.inflow_debt[q] += per_q,
+                    Instrument::Grant => {
+                        ws.inflow_grant[q] += per_q;
+                        ws.class_grant_in[src.class * nq + q] += per_q;
+                    }
+                    Instrument::Debt => {
+                        ws.inflow_debt[q] += per_q;
+                        debt_by_class[src.class] += per_q;
+                    }
                 }
             }
         }
@@ -494,6 +506,9 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
             };
             equity_paid_by_class[c] += x;
             raised_by_class[c] += x;
+            if !defaulted {
+                raised_by_class[c] += ws.class_grant_in[c * nq + q];
+            }
             ws.class_flows[c * nq + q] -= x;
         }
         raised_by_instrument[Instrument::Equity as usize] += eq_q;
@@ -913,6 +928,7 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
                 };
                 ws.class_flows[c * nq + q] -= wf.cash_call * w;
                 equity_paid_by_class[c] += wf.cash_call * w;
+                raised_by_class[c] += wf.cash_call * w;
             }
         }
         if !was_defaulted {
@@ -1131,8 +1147,14 @@ pub fn simulate(s: &Scenario, ws: &mut Workspace) {
         Out::RaisedAnchorCustomerUsdBn,
         Out::RaisedGovernmentUsdBn,
     ];
+    let debt_offered: f64 = debt_by_class.iter().sum();
     for (c, o) in classes.into_iter().enumerate() {
-        ws.set_out(o, raised_by_class[c]);
+        let debt = if debt_offered > 0.0 {
+            raised_by_instrument[Instrument::Debt as usize] * debt_by_class[c] / debt_offered
+        } else {
+            0.0
+        };
+        ws.set_out(o, raised_by_class[c] + debt);
     }
     ws.set_out(Out::CapexLogicUsdBn, capex_by_kind[0]);
     ws.set_out(Out::CapexPackagingUsdBn, capex_by_kind[1]);
