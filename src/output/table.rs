@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, InputError, Origin, Result};
-use crate::model::metrics::OUT;
+use crate::model::metrics::{Kind, OUT};
 
 /// The outcomes shown when none are asked for.
 pub const HEADLINE: [&str; 8] = [
@@ -18,8 +18,13 @@ pub const HEADLINE: [&str; 8] = [
     "nvidia_share_2030",
 ];
 
-/// Formats a number with about three significant digits (years as whole quarters).
+/// Formats a number with about three significant digits (years as whole quarters, counts as
+/// whole numbers, shares and IRRs as percentages).
 fn short(x: f64, metric: &str) -> String {
+    let kind = OUT.iter().find(|s| s.name == metric).map(|s| s.kind);
+    if kind == Some(Kind::Count) {
+        return format!("{x:.0}");
+    }
     if metric.ends_with("_year") {
         return format!("{x:.2}")
             .trim_end_matches('0')
@@ -34,7 +39,9 @@ fn short(x: f64, metric: &str) -> String {
         return format!("{:.1}%", x * 100.0);
     }
     let a = x.abs();
-    if a >= 1000.0 {
+    if a == 0.0 {
+        "0".to_string()
+    } else if a >= 1000.0 {
         format!("{:.0}", x)
     } else if a >= 10.0 {
         format!("{x:.1}")
@@ -86,8 +93,12 @@ pub fn markdown_table(dirs: &[PathBuf], metrics: &[String]) -> Result<String> {
                     match (binary, f(1), f(5), f(3), f(7)) {
                         (true, Some(mean), ..) => format!("{:.0}%", mean * 100.0),
                         (false, _, Some(p50), Some(p5), Some(p95)) => {
-                            let mut c =
-                                format!("{} ({}–{})", short(p50, m), short(p5, m), short(p95, m));
+                            let mut c = format!(
+                                "{} ({} to {})",
+                                short(p50, m),
+                                short(p5, m),
+                                short(p95, m)
+                            );
                             let total = rows
                                 .first()
                                 .and_then(|r| r.get(10))
@@ -106,4 +117,27 @@ pub fn markdown_table(dirs: &[PathBuf], metrics: &[String]) -> Result<String> {
         out.push('\n');
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short;
+
+    #[test]
+    fn counts_are_whole_numbers() {
+        assert_eq!(short(6.0, "fabs_completed_by_2030"), "6");
+        assert_eq!(short(12.0, "fabs_started"), "12");
+    }
+
+    #[test]
+    fn shares_years_and_amounts() {
+        assert_eq!(short(0.8412, "taiwan_share_2035"), "84.1%");
+        assert_eq!(short(0.096, "equity_irr"), "9.6%");
+        assert_eq!(short(2031.25, "shortage_end_year"), "2031.25");
+        assert_eq!(short(2031.0, "first_output_year"), "2031");
+        assert_eq!(short(1234.4, "unspent_usd_bn"), "1234");
+        assert_eq!(short(12.34, "unspent_usd_bn"), "12.3");
+        assert_eq!(short(1.234, "unspent_usd_bn"), "1.23");
+        assert_eq!(short(0.0, "unspent_usd_bn"), "0");
+    }
 }
