@@ -1,4 +1,5 @@
-//! Scenario comparison through the library API, on synthetic run folders.
+//! Scenario comparison through the library API, on synthetic run folders, and paired
+//! differences through the real `chipsim` binary.
 
 use std::collections::HashMap;
 use std::fs;
@@ -64,9 +65,30 @@ fn comparison_csv_matches_the_summary_files() {
             "p5",
             "p50",
             "p95",
-            "p50_diff_vs_first"
+            "p50_diff_vs_first",
+            "paired_diff_p5",
+            "paired_diff_p50",
+            "paired_diff_p95",
+            "paired_diff_count"
         ]
     );
+    // Same seed and trial count: every per-trial outcome of the second run is paired with the
+    // first; the first run's and time series' paired cells are empty.
+    assert_eq!(outcome.paired_with_first, [false, true]);
+    for row in &rows {
+        let paired = [
+            "paired_diff_p5",
+            "paired_diff_p50",
+            "paired_diff_p95",
+            "paired_diff_count",
+        ];
+        let empty = paired.iter().all(|c| row[*c].is_empty());
+        if row["scenario"] == "big" || row["metric"].contains('@') {
+            assert!(empty, "{row:?}");
+        } else {
+            assert!(!row["paired_diff_count"].is_empty(), "{row:?}");
+        }
+    }
     let (_, sa) = read_csv(&a.join("summary.csv"));
     let (_, sb) = read_csv(&b.join("summary.csv"));
     let find = |s: &Csv, m: &str| s.iter().find(|r| r["metric"] == m).cloned();
@@ -119,7 +141,19 @@ fn identical_runs_differ_by_exactly_zero() {
         if let Some(d) = r.p50_diff_vs_first {
             assert_eq!(d, 0.0, "{} {}", r.metric, r.scenario);
         }
+        // Same seed, same parameters: every paired difference is exactly 0.
+        if let Some(p) = r.paired {
+            assert_eq!(r.scenario, "two");
+            assert_eq!(
+                (p.p5, p.p50, p.p95),
+                (Some(0.0), Some(0.0), Some(0.0)),
+                "{}",
+                r.metric
+            );
+            assert!(p.count > 0, "{}", r.metric);
+        }
     }
+    assert!(outcome.rows.iter().any(|r| r.paired.is_some()));
 }
 
 #[test]
@@ -169,7 +203,10 @@ fn different_horizons_trials_and_seeds_warn() {
     assert!(w.contains("2024Q1–2035Q4"), "{w}");
     assert!(w.contains("different trial counts"), "{w}");
     assert!(w.contains("different seeds"), "{w}");
+    assert!(w.contains("paired differences"), "{w}");
     assert!(!outcome.common_random_numbers);
+    assert_eq!(outcome.paired_with_first, [false, false]);
+    assert!(outcome.rows.iter().all(|r| r.paired.is_none()));
     assert_eq!(outcome.compared_quarter, Some(Quarter { year: 2035, q: 4 }));
     assert!(outcome
         .rows
@@ -192,4 +229,238 @@ fn no_runs_is_an_input_error() {
     let tmp = tempfile::tempdir().unwrap();
     let err = compare_runs(&[], None, tmp.path()).unwrap_err();
     assert!(err.is_input());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paired differences through the real binary.
+
+fn chipsim() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("chipsim").expect("binary builds")
+}
+
+fn repo(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
+}
+
+/// A scenario file named `name` that only extends `scenarios/altman-7t.toml`, plus `extra`.
+fn variant(dir: &Path, name: &str, extra: &str) -> PathBuf {
+    let base = repo("scenarios/altman-7t.toml");
+    let text = format!(
+        "extends = {:?}\nname = {name:?}\n{extra}",
+        base.display().to_string()
+    );
+    let path = dir.join(format!("{name}.toml"));
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// `chipsim run altman-7t` with a seed, few trials and no charts, into `out`.
+fn run_cli(out: &Path, trials: u64, seed: u64, sets: &[&str]) -> PathBuf {
+    let mut cmd = chipsim();
+    cmd.args(["run", "--quiet", "--no-charts", "--trials"])
+        .arg(trials.to_string())
+        .arg("--seed")
+        .arg(seed.to_string())
+        .arg("--out")
+        .arg(out);
+    for s in sets {
+        cmd.args(["--set", s]);
+    }
+    cmd.arg(repo("scenarios/altman-7t.toml")).assert().success();
+    out.join("altman-7t")
+}
+
+const PAIRED: [&str; 4] = [
+    "paired_diff_p5",
+    "paired_diff_p50",
+    "paired_diff_p95",
+    "paired_diff_count",
+];
+
+/// Exact lower nearest-rank quantile (the method of summary.csv): r = max(1, ⌈q·n⌉).
+fn lower_nearest_rank(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    let r = ((q * n as f64 * (1.0 - 1e-12)).ceil() as usize).clamp(1, n);
+    sorted[r - 1]
+}
+
+/// Paired differences `b − a` of one column of two trials.csv, over trials where both have a
+/// value, sorted.
+fn exact_paired(a: &Path, b: &Path, metric: &str) -> Vec<f64> {
+    let (_, ta) = read_csv(&a.join("trials.csv"));
+    let (_, tb) = read_csv(&b.join("trials.csv"));
+    assert_eq!(ta.len(), tb.len());
+    let mut d: Vec<f64> = ta
+        .iter()
+        .zip(&tb)
+        .filter_map(|(x, y)| {
+            assert_eq!(x["trial"], y["trial"]);
+            Some(num(&y[metric])? - num(&x[metric])?)
+        })
+        .collect();
+    d.sort_by(f64::total_cmp);
+    d
+}
+
+#[test]
+fn identical_scenario_files_have_paired_differences_of_exactly_zero() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = variant(tmp.path(), "twin-a", "");
+    let b = variant(tmp.path(), "twin-b", "");
+    let out = tmp.path().join("cmp");
+    let trials = 200;
+    let assert = chipsim()
+        .args(["compare", "--quiet", "--trials", "200", "--seed", "3"])
+        .args([
+            "--metrics",
+            "total_raised_usd_bn,fabs_completed,first_output_year,default_year,program_capacity_wspm",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(!stderr.contains("paired"), "{stderr}");
+
+    let (headers, rows) = read_csv(&out.join("comparison.csv"));
+    assert_eq!(&headers[6..], PAIRED);
+    let summary_b = read_csv(&out.join("runs/twin-b/summary.csv")).1;
+    let mut checked = 0;
+    for row in &rows {
+        let m = &row["metric"];
+        if row["scenario"] == "twin-a" || m.contains('@') {
+            assert!(PAIRED.iter().all(|c| row[*c].is_empty()), "{row:?}");
+            continue;
+        }
+        for c in ["paired_diff_p5", "paired_diff_p50", "paired_diff_p95"] {
+            assert_eq!(row[c], "0", "{m} {c}");
+        }
+        // Count = trials in which both have a value = the outcome's count (same trials).
+        let count = &summary_b.iter().find(|s| &s["metric"] == m).unwrap()["count"];
+        assert_eq!(&row["paired_diff_count"], count, "{m}");
+        checked += 1;
+    }
+    assert_eq!(checked, 4);
+    // An always-present outcome counts every trial.
+    let raised = rows
+        .iter()
+        .find(|r| r["metric"] == "total_raised_usd_bn" && r["scenario"] == "twin-b")
+        .unwrap();
+    assert_eq!(raised["paired_diff_count"], trials.to_string());
+
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("Paired Δ median"),
+        "report shows paired differences"
+    );
+    assert!(html.contains("Paired Δ 90% interval"));
+}
+
+#[test]
+fn paired_differences_of_a_set_change_match_the_trials() {
+    let tmp = tempfile::tempdir().unwrap();
+    let trials = 300;
+    let base = run_cli(&tmp.path().join("base"), trials, 5, &[]);
+    // Half the program's money: less raised, less spent, fewer fabs, trial by trial.
+    let half = run_cli(
+        &tmp.path().join("half"),
+        trials,
+        5,
+        &["program.size_usd_bn=3500"],
+    );
+    let out = tmp.path().join("cmp");
+    let metrics = [
+        "total_raised_usd_bn",
+        "total_capex_usd_bn",
+        "fabs_completed",
+    ];
+    let assert = chipsim()
+        .args(["compare", "--quiet", "--metrics", &metrics.join(",")])
+        .arg("--out")
+        .arg(&out)
+        .arg(&base)
+        .arg(&half)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(!stderr.contains("paired"), "{stderr}");
+
+    let (_, rows) = read_csv(&out.join("comparison.csv"));
+    assert_eq!(rows.len(), 2 * metrics.len());
+    for m in metrics {
+        let mine: Vec<&HashMap<String, String>> =
+            rows.iter().filter(|r| r["metric"] == m).collect();
+        assert_eq!(mine.len(), 2);
+        assert!(PAIRED.iter().all(|c| mine[0][*c].is_empty()), "first: {m}");
+        let row = mine[1];
+        let exact = exact_paired(&base, &half, m);
+        assert_eq!(row["paired_diff_count"], exact.len().to_string(), "{m}");
+        assert_eq!(exact.len() as u64, trials, "{m} is always present");
+        let p50 = num(&row["paired_diff_p50"]).unwrap();
+        assert!(p50 < 0.0, "{m}: halving the program lowers it ({p50})");
+        for (c, q) in [
+            ("paired_diff_p5", 0.05),
+            ("paired_diff_p50", 0.5),
+            ("paired_diff_p95", 0.95),
+        ] {
+            let got = num(&row[c]).unwrap();
+            let want = lower_nearest_rank(&exact, q);
+            if m == "fabs_completed" {
+                // Counts are rounded like summary.csv: exact below 100.
+                assert_eq!(got, want, "{m} {c}");
+            } else {
+                // The sketch's stated error: 0.5% of the exact value.
+                assert!(
+                    (got - want).abs() <= 0.005 * want.abs() + 1e-9,
+                    "{m} {c}: {got} vs exact {want}"
+                );
+            }
+        }
+        // The paired interval holds the paired median.
+        let lo = num(&row["paired_diff_p5"]).unwrap();
+        let hi = num(&row["paired_diff_p95"]).unwrap();
+        assert!(lo <= p50 && p50 <= hi, "{m}");
+    }
+}
+
+#[test]
+fn runs_with_different_seeds_are_not_paired() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = run_cli(&tmp.path().join("s1"), 100, 1, &[]);
+    let b = run_cli(&tmp.path().join("s2"), 100, 2, &[]);
+    let out = tmp.path().join("cmp");
+    let assert = chipsim()
+        .args([
+            "compare",
+            "--quiet",
+            "--metrics",
+            "total_raised_usd_bn,fabs_completed",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert_eq!(
+        stderr.matches("paired differences").count(),
+        1,
+        "one warning: {stderr}"
+    );
+    assert!(
+        stderr.contains("do not share the seed and trial count"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("not paired"), "{stderr}");
+    let (headers, rows) = read_csv(&out.join("comparison.csv"));
+    assert_eq!(&headers[6..], PAIRED);
+    assert_eq!(rows.len(), 4);
+    for row in &rows {
+        assert!(PAIRED.iter().all(|c| row[*c].is_empty()), "{row:?}");
+        // The difference of medians is still there.
+        assert!(!row["p50_diff_vs_first"].is_empty(), "{row:?}");
+    }
 }

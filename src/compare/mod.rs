@@ -1,16 +1,26 @@
 //! Side-by-side comparison of runs: one chart per metric with every scenario's median and band
 //! (the same colour for the same scenario everywhere), and `comparison.csv`.
 //!
-//! `comparison.csv` has the columns `metric,scenario,p5,p50,p95,p50_diff_vs_first`: one row per
-//! metric and scenario, with the difference of the scenario's median against the first
-//! scenario's median. Per-trial outcomes (`summary.csv` metrics) are copied from each run's
-//! `summary.csv`. A time series metric is compared at the **last quarter all runs share**, and
-//! its row names that quarter: `program_capacity_wspm@2040Q4`. A metric in both files (e.g.
-//! `binding_money_share`) is compared as the per-trial outcome.
+//! `comparison.csv` has the columns `metric,scenario,p5,p50,p95,p50_diff_vs_first` (then the
+//! paired-difference columns below): one row per metric and scenario, with the difference of the
+//! scenario's median against the first scenario's median. Per-trial outcomes (`summary.csv`
+//! metrics) are copied from each run's `summary.csv`. A time series metric is compared at the
+//! **last quarter all runs share**, and its row names that quarter:
+//! `program_capacity_wspm@2040Q4`. A metric in both files (e.g. `binding_money_share`) is
+//! compared as the per-trial outcome.
 //!
 //! Runs with different horizons are compared over the quarters they share, and runs with
 //! different trial counts or seeds are compared as they are; each case adds a warning. Runs
 //! written by different output format versions are an input error.
+//!
+//! **Paired differences.** Four more columns, `paired_diff_p5,paired_diff_p50,paired_diff_p95,
+//! paired_diff_count`, describe for each per-trial outcome and each scenario after the first the
+//! distribution over trials of `value in this scenario − value in the first scenario` in the same
+//! trial (see [`paired`]). They are filled only when the two runs share seed and trial count
+//! (common random numbers, so trial `i` of each is the same sampled world); otherwise they are
+//! empty and one warning says why. They are empty for the first scenario and for time series.
+
+pub mod paired;
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +29,8 @@ use crate::charts::draw::{FanFigure, Figure, IntervalFigure, IntervalRow};
 use crate::charts::units::{axis_label, group_thousands, metric_label, unit_of};
 use crate::charts::{palette, write_figure, RenderOptions};
 use crate::error::{Error, InputError, Origin, Result};
+pub use paired::PairedDiff;
+use paired::{can_pair, outcome_kind, paired_differences, seed_and_trials, PairedAccumulator};
 
 /// Metrics compared when none are named: those of this list that every run has.
 pub const DEFAULT_METRICS: &[&str] = &[
@@ -65,6 +77,11 @@ pub struct ComparisonRow {
     pub p95: Option<f64>,
     /// This scenario's p50 minus the first scenario's p50.
     pub p50_diff_vs_first: Option<f64>,
+    /// Distribution over trials of (this scenario's value − the first scenario's value in the
+    /// same trial), over the trials in which both have a value. `None` (empty cells) for the
+    /// first scenario, for time series and when the runs' trials are not paired (different seed
+    /// or trial count, or a `trials.csv` that cannot be read in step).
+    pub paired: Option<PairedDiff>,
 }
 
 /// A comparison chart that was written.
@@ -93,6 +110,10 @@ pub struct CompareOutcome {
     /// True when every run used the same seed: trial i of each run drew the same random
     /// stream (common random numbers), so differences come from the parameters.
     pub common_random_numbers: bool,
+    /// For each run (in order): whether its trials were paired with the first run's for the
+    /// paired differences (same seed and trial count, `trials.csv` read in step). Always false
+    /// for the first run.
+    pub paired_with_first: Vec<bool>,
     /// The quarter at which time series are compared in the CSV (last shared quarter).
     pub compared_quarter: Option<Quarter>,
 }
@@ -412,6 +433,63 @@ pub fn compare_runs_with(
         chosen.retain(|(_, k)| matches!(k, Kind::Summary));
     }
 
+    // Paired differences of per-trial outcomes: trial i of each run against trial i of the first,
+    // when they share seed and trial count (common random numbers).
+    let outcome_metrics: Vec<String> = chosen
+        .iter()
+        .filter(|(_, k)| matches!(k, Kind::Summary))
+        .map(|(m, _)| m.clone())
+        .collect();
+    let mut paired_with_first = vec![false; runs.len()];
+    let mut paired_accs: Vec<Option<Vec<Option<PairedAccumulator>>>> = vec![None; runs.len()];
+    let mut unpaired = Vec::new();
+    for (i, r) in runs.iter().enumerate().skip(1) {
+        if can_pair(&runs[0].meta, &r.meta) {
+            paired_with_first[i] = true;
+        } else {
+            unpaired.push(format!("{} ({})", labels[i], seed_and_trials(&r.meta)));
+        }
+    }
+    if !unpaired.is_empty() {
+        warnings.push(format!(
+            "paired differences (paired_diff_* columns) are left empty for {}: these runs do not \
+             share the seed and trial count of the first run, {} ({}), so trial i is not the same \
+             sampled world in both and their trials are not paired",
+            unpaired.join(", "),
+            labels[0],
+            seed_and_trials(&runs[0].meta)
+        ));
+    }
+    let candidates: Vec<usize> = (1..runs.len()).filter(|&i| paired_with_first[i]).collect();
+    if !candidates.is_empty() && !outcome_metrics.is_empty() {
+        let dirs: Vec<&Path> = candidates.iter().map(|&i| runs[i].dir.as_path()).collect();
+        let results = paired_differences(&runs[0].dir, &dirs, &outcome_metrics);
+        let mut failed = Vec::new();
+        for (&i, res) in candidates.iter().zip(results) {
+            match res {
+                Ok(accs) => paired_accs[i] = Some(accs),
+                Err(why) => {
+                    paired_with_first[i] = false;
+                    failed.push(format!("{}: {why}", labels[i]));
+                }
+            }
+        }
+        if !failed.is_empty() {
+            warnings.push(format!(
+                "paired differences (paired_diff_* columns) are left empty for runs whose \
+                 trials.csv cannot be read in step with that of {} ({})",
+                labels[0],
+                failed.join("; ")
+            ));
+        }
+    }
+    let paired_of = |i: usize, m: &str| -> Option<PairedDiff> {
+        let k = outcome_metrics.iter().position(|x| x == m)?;
+        paired_accs[i].as_ref()?[k]
+            .as_ref()
+            .map(|a| a.summary(outcome_kind(m)))
+    };
+
     // Rows and charts.
     let chart_dir = out_dir.join("charts");
     std::fs::create_dir_all(&chart_dir)
@@ -441,7 +519,7 @@ pub fn compare_runs_with(
         let fig = match kind {
             Kind::Summary => {
                 let first = runs[0].summary(m).and_then(|r| r.p50);
-                for (r, l) in runs.iter().zip(&labels) {
+                for (i, (r, l)) in runs.iter().zip(&labels).enumerate() {
                     if let Some(s) = r.summary(m) {
                         rows.push(ComparisonRow {
                             metric: m.clone(),
@@ -453,6 +531,7 @@ pub fn compare_runs_with(
                                 (Some(a), Some(b)) => Some(a - b),
                                 _ => None,
                             },
+                            paired: paired_of(i, m),
                         });
                     }
                 }
@@ -514,6 +593,7 @@ pub fn compare_runs_with(
                                     (Some(a), Some(b)) => Some(a - b),
                                     _ => None,
                                 },
+                                paired: None,
                             });
                         }
                     }
@@ -576,6 +656,7 @@ pub fn compare_runs_with(
         files,
         csv: csv_path,
         common_random_numbers: crn && runs.len() > 1,
+        paired_with_first,
         compared_quarter: last_shared,
     })
 }
@@ -624,9 +705,14 @@ fn write_csv(path: &Path, rows: &[ComparisonRow]) -> Result<()> {
         "p50",
         "p95",
         "p50_diff_vs_first",
+        "paired_diff_p5",
+        "paired_diff_p50",
+        "paired_diff_p95",
+        "paired_diff_count",
     ])
     .map_err(csv_err)?;
     for r in rows {
+        let p = r.paired.as_ref();
         w.write_record([
             r.metric.clone(),
             r.scenario.clone(),
@@ -634,6 +720,10 @@ fn write_csv(path: &Path, rows: &[ComparisonRow]) -> Result<()> {
             num(r.p50),
             num(r.p95),
             num(r.p50_diff_vs_first),
+            num(p.and_then(|p| p.p5)),
+            num(p.and_then(|p| p.p50)),
+            num(p.and_then(|p| p.p95)),
+            p.map(|p| p.count.to_string()).unwrap_or_default(),
         ])
         .map_err(csv_err)?;
     }

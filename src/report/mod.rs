@@ -557,6 +557,32 @@ fn signed(unit: Unit, v: f64) -> String {
     format!("{sign}{s}")
 }
 
+/// The two table cells of a paired difference: its median, and its 90% interval (P5 to P95);
+/// the number of paired trials is in the cells' tooltip. "–" when there is none.
+fn paired_cells(unit: Unit, p: Option<&crate::compare::PairedDiff>) -> (String, String) {
+    let dash = || "<td class=\"num\">–</td>".to_string();
+    let Some(p) = p else {
+        return (dash(), dash());
+    };
+    let title = format!(
+        " title=\"over {} paired trials\"",
+        group_thousands(p.count as f64, 0)
+    );
+    let median = match p.p50 {
+        Some(v) => format!("<td class=\"num\"{title}>{}</td>", esc(&signed(unit, v))),
+        None => dash(),
+    };
+    let interval = match (p.p5, p.p95) {
+        (Some(lo), Some(hi)) => format!(
+            "<td class=\"num\"{title}>{} to {}</td>",
+            esc(&signed(unit, lo)),
+            esc(&signed(unit, hi))
+        ),
+        _ => dash(),
+    };
+    (median, interval)
+}
+
 /// The HTML of a comparison report (see [`write_compare_report`]).
 pub fn compare_report_html(out_dir: &Path, outcome: &CompareOutcome) -> Result<String> {
     let mut b = String::from("<header>\n<h1>Scenario comparison</h1>\n");
@@ -676,7 +702,12 @@ pub fn compare_report_html(out_dir: &Path, outcome: &CompareOutcome) -> Result<S
         "<p>Medians and 90% intervals; “Δ median” is the difference to the first scenario ({}). Per-trial outcomes are over the trials in which they happened.{quarter_note} The same numbers are in <code>comparison.csv</code>.</p>",
         esc(outcome.runs.first().map(|r| r.label.as_str()).unwrap_or(""))
     );
-    b.push_str("<table>\n<tr><th>Metric</th><th>Scenario</th><th class=\"num\">P5</th><th class=\"num\">Median</th><th class=\"num\">P95</th><th class=\"num\">Δ median</th></tr>\n");
+    let _ = writeln!(
+        b,
+        "<p>“Paired Δ” is computed trial by trial under common random numbers: the median and 90% interval (P5 to P95) over trials of this scenario's value minus {}'s value in the same trial, over the trials in which both have a value; it is shown only when the runs share seed and trial count.</p>",
+        esc(outcome.runs.first().map(|r| r.label.as_str()).unwrap_or("the first scenario"))
+    );
+    b.push_str("<table>\n<tr><th>Metric</th><th>Scenario</th><th class=\"num\">P5</th><th class=\"num\">Median</th><th class=\"num\">P95</th><th class=\"num\">Δ median</th><th class=\"num\">Paired Δ median</th><th class=\"num\">Paired Δ 90% interval</th></tr>\n");
     let mut last_metric = "";
     for r in &outcome.rows {
         let base = r.metric.split('@').next().unwrap_or(&r.metric);
@@ -701,9 +732,10 @@ pub fn compare_report_html(out_dir: &Path, outcome: &CompareOutcome) -> Result<S
             v.map(|v| esc(&format_unit_value(unit, v)))
                 .unwrap_or_else(|| "–".into())
         };
+        let (paired_median, paired_interval) = paired_cells(unit, r.paired.as_ref());
         let _ = writeln!(
             b,
-            "<tr><td>{metric_cell}</td><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td>{metric_cell}</td><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>{paired_median}{paired_interval}</tr>",
             esc(&color),
             esc(&r.scenario),
             f(r.p5),
@@ -821,6 +853,30 @@ construction_months = { min = 30, mode = 38, max = 54 }
         assert_eq!(signed(Unit::Share, 0.012), "+1.2 pp");
         assert_eq!(signed(Unit::UsdBn, -1500.0), "-$1.50tn");
         assert_eq!(signed(Unit::Count, 0.0), "0");
+    }
+
+    #[test]
+    fn paired_difference_cells() {
+        let p = crate::compare::PairedDiff {
+            p5: Some(-1.5),
+            p50: Some(-0.5),
+            p95: Some(0.0),
+            count: 1200,
+        };
+        let (m, i) = paired_cells(Unit::Year, Some(&p));
+        assert_eq!(
+            m,
+            "<td class=\"num\" title=\"over 1,200 paired trials\">-0.5 yr</td>"
+        );
+        assert_eq!(
+            i,
+            "<td class=\"num\" title=\"over 1,200 paired trials\">-1.5 yr to 0</td>"
+        );
+        let (m, i) = paired_cells(Unit::Year, None);
+        assert_eq!(
+            (m.as_str(), i.as_str()),
+            ("<td class=\"num\">–</td>", "<td class=\"num\">–</td>")
+        );
     }
 
     #[test]
