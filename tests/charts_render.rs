@@ -305,3 +305,142 @@ fn small_pictures_scale() {
         assert_eq!(png_dims(&fs::read(&f).unwrap()), (600, 350));
     }
 }
+
+/// Rewrites the rows of `metric` in `timeseries.csv`: `f(row index, quantile cells)` gets the
+/// cells after `metric,quarter` (mean, std, p5, p25, p50, p75, p95) to change in place.
+fn edit_series(run: &Path, metric: &str, f: impl Fn(usize, &mut [String])) {
+    let path = run.join("timeseries.csv");
+    let ts = fs::read_to_string(&path).unwrap();
+    let mut out = String::new();
+    let mut i = 0;
+    for line in ts.lines() {
+        if line.starts_with(&format!("{metric},")) {
+            let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+            f(i, &mut cells[2..]);
+            i += 1;
+            out.push_str(&cells.join(","));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    assert!(i > 0, "no rows of {metric}");
+    fs::write(&path, out).unwrap();
+}
+
+/// Labels of powers of ten as a log axis of H100-equivalents shows them.
+const POWERS_OF_TEN: &[&str] = &[
+    "1", "10", "100", "1k", "10k", "100k", "1M", "10M", "100M", "1bn", "10bn", "100bn",
+];
+
+/// The fan chart of accelerators, as (PNG bytes, SVG text).
+fn render_accelerators(run: &Path) -> (Vec<u8>, String) {
+    let files = charts::render_run(run).expect("render");
+    let png = run.join("charts/fan_accelerators.png");
+    let svg = run.join("charts/fan_accelerators.svg");
+    assert!(files.contains(&png) && files.contains(&svg));
+    let bytes = fs::read(&png).unwrap();
+    assert_eq!(png_dims(&bytes), (1200, 700));
+    assert!(bytes.len() > 10_000, "{} bytes", bytes.len());
+    let doc = fs::read_to_string(&svg).unwrap();
+    assert!(
+        !doc.contains("NaN") && !doc.contains("inf\""),
+        "no NaN or inf coordinates"
+    );
+    let text = check_xml(&doc);
+    assert!(text.contains("AI accelerators: supplied vs demanded"));
+    assert!(text.contains("Accelerators (H100-equivalents)"));
+    (bytes, text)
+}
+
+#[test]
+fn accelerators_are_drawn_on_a_log_scale() {
+    let spec = CHART_SPECS
+        .iter()
+        .find(|s| s.name == "fan_accelerators")
+        .unwrap();
+    assert!(spec.log_y);
+    assert!(
+        CHART_SPECS
+            .iter()
+            .filter(|s| s.log_y)
+            .all(|s| matches!(s.kind, ChartKind::Fan(_))),
+        "log scale is for fan charts"
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let run = demo_run(tmp.path(), true);
+    // Bands of trials with nothing yet (zero), a negative value, a median of zero and a gap.
+    edit_series(&run, "accelerators_supplied_h100e", |i, c| {
+        if i < 12 {
+            c[2] = "0".into();
+            c[3] = "0".into();
+        }
+        if i == 3 {
+            c[2] = "-5".into();
+        }
+        if i < 2 {
+            c[4] = "0".into();
+        }
+        if i == 20 {
+            for v in c.iter_mut() {
+                v.clear();
+            }
+        }
+    });
+    let (_, text) = render_accelerators(&run);
+    assert!(text.contains("(log scale)"), "log axis");
+    let ticks: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| POWERS_OF_TEN.contains(l))
+        .collect();
+    assert!(ticks.len() >= 3, "power-of-ten ticks: {ticks:?}");
+    assert!(ticks.contains(&"1M") && ticks.contains(&"1bn"), "{ticks:?}");
+
+    // Smaller pictures scale too.
+    let opts = charts::RenderOptions {
+        size: charts::Size {
+            width: 600,
+            height: 350,
+        },
+        png: true,
+        svg: true,
+    };
+    let data = charts::RunData::load(&run).unwrap();
+    let trials = charts::load_trial_outcomes(&data, &[]).unwrap();
+    let out = tmp.path().join("small");
+    fs::create_dir_all(&out).unwrap();
+    let files = charts::render_chart(&data, &trials, spec, &out, &opts).unwrap();
+    assert_eq!(files.len(), 2);
+    assert_eq!(png_dims(&fs::read(&files[0]).unwrap()), (600, 350));
+}
+
+#[test]
+fn a_log_scale_chart_of_zeros_falls_back_to_linear() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = demo_run(tmp.path(), true);
+    for m in ["accelerators_supplied_h100e", "accelerators_demanded_h100e"] {
+        edit_series(&run, m, |_, c| {
+            for v in c.iter_mut() {
+                *v = "0".into();
+            }
+        });
+    }
+    let (_, text) = render_accelerators(&run);
+    assert!(
+        !text.contains("(log scale)"),
+        "nothing positive: linear axis"
+    );
+    assert!(text.lines().any(|l| l.trim() == "0"), "a zero tick");
+
+    // Only one quarter positive, and only in its P95: a log axis around it.
+    edit_series(&run, "accelerators_demanded_h100e", |i, c| {
+        if i == 40 {
+            c[6] = "2500000".into();
+        }
+    });
+    let (_, text) = render_accelerators(&run);
+    assert!(text.contains("(log scale)"));
+    assert!(text.lines().any(|l| l.trim() == "1M"), "{text}");
+}

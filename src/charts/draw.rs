@@ -15,7 +15,10 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::font::{ensure_fonts, FAMILY};
 use super::glyphs;
 use super::palette::{self, DARK_GREY, GRID, MID_GREY};
-use super::units::{format_unit_value, nice_ticks, TickFormat, Unit};
+use super::units::{
+    format_log_tick, format_unit_value, log_ticks, nice_ceil, nice_ticks, power_of_ten_above,
+    power_of_ten_below, TickFormat, Unit,
+};
 use crate::error::{Error, Result};
 
 /// Result of drawing operations; the message is wrapped into [`Error::Other`] by the caller.
@@ -278,6 +281,9 @@ pub(crate) struct IntervalFigure {
 #[derive(Debug, Clone)]
 pub(crate) enum Figure {
     Fan(FanFigure),
+    /// A fan chart on a logarithmic y axis (see [`LogScale`]); drawn like [`Figure::Fan`] when
+    /// no value is positive.
+    LogFan(FanFigure),
     Hist(HistFigure),
     Stack(StackFigure),
     Bars(BarsFigure),
@@ -287,7 +293,8 @@ pub(crate) enum Figure {
 impl Figure {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, st: &Sty) -> DResult {
         match self {
-            Figure::Fan(f) => draw_fan(root, st, f),
+            Figure::Fan(f) => draw_fan(root, st, f, false),
+            Figure::LogFan(f) => draw_fan(root, st, f, true),
             Figure::Hist(f) => draw_hist(root, st, f),
             Figure::Stack(f) => draw_stack(root, st, f),
             Figure::Bars(f) => draw_bars(root, st, f),
@@ -297,7 +304,7 @@ impl Figure {
 
     pub fn title(&self) -> &str {
         match self {
-            Figure::Fan(f) => &f.title,
+            Figure::Fan(f) | Figure::LogFan(f) => &f.title,
             Figure::Hist(f) => &f.title,
             Figure::Stack(f) => &f.title,
             Figure::Bars(f) => &f.title,
@@ -763,7 +770,117 @@ fn time_axis(xs: impl Iterator<Item = f64>) -> Axis {
     Axis::exact(Unit::Year, lo, hi, 10, "Year")
 }
 
-fn draw_fan<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, st: &Sty, f: &FanFigure) -> DResult {
+/// The y axis of a log-scale fan chart, `[lo, hi]` with both > 0. Values are drawn at
+/// `log10(v)`; values at or below `lo` (zero, negative: bands of trials in which nothing has
+/// happened yet) are clipped to the bottom of the axis.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct LogScale {
+    pub lo: f64,
+    pub hi: f64,
+}
+
+impl LogScale {
+    /// The range for `lines`, or `None` when no value is positive (draw a linear axis then).
+    ///
+    /// The bottom is the smallest positive value (usually a P5) rounded down to a power of ten,
+    /// but not below 10⁻³ of the largest median, so that bands reaching down to almost zero do
+    /// not squash the picture; a positive median below that is still shown (the bottom then
+    /// goes down to it, but never below 10⁻⁶ of the largest median). The top is the largest
+    /// value rounded up to the next labelled tick (a power of ten, or 2× or 5× one on a short
+    /// axis).
+    pub fn for_lines(lines: &[FanLine]) -> Option<LogScale> {
+        let positive = |q: fn(&FanLine) -> &Vec<Option<f64>>| {
+            lines
+                .iter()
+                .flat_map(move |l| q(l).iter().flatten().copied())
+                .filter(|v| v.is_finite() && *v > 0.0)
+        };
+        let all = || {
+            positive(|l| &l.p5)
+                .chain(positive(|l| &l.p25))
+                .chain(positive(|l| &l.p50))
+                .chain(positive(|l| &l.p75))
+                .chain(positive(|l| &l.p95))
+        };
+        let top = all().fold(f64::NAN, f64::max);
+        if top.is_nan() {
+            return None;
+        }
+        let smallest = all().fold(f64::NAN, f64::min);
+        let max_med = positive(|l| &l.p50).fold(f64::NAN, f64::max);
+        let min_med = positive(|l| &l.p50).fold(f64::NAN, f64::min);
+        let (max_med, min_med) = if max_med.is_nan() {
+            (top, top)
+        } else {
+            (max_med, min_med)
+        };
+        let floor = (max_med * 1e-3).min(min_med).max(max_med * 1e-6);
+        let mut lo = power_of_ten_below(smallest.max(floor));
+        let mut hi = nice_ceil(top * 1.02);
+        if hi <= lo {
+            lo = power_of_ten_below(lo / 2.0);
+            hi = power_of_ten_above(hi * 2.0);
+        }
+        // The top of the axis is a labelled tick: a power of ten unless 2× and 5× are labelled.
+        if log_ticks(lo, hi)
+            .last()
+            .is_none_or(|t| *t < hi * (1.0 - 1e-9))
+        {
+            hi = power_of_ten_above(hi);
+        }
+        // Values next to the limits of `f64` get a linear axis.
+        (lo > 0.0 && hi.is_finite() && hi > lo).then_some(LogScale { lo, hi })
+    }
+
+    /// Where `v` is drawn (`log10`, clipped to the axis); `None` stays a gap.
+    fn pos(&self, v: Option<f64>) -> Option<f64> {
+        let v = v.filter(|v| !v.is_nan())?;
+        Some(v.clamp(self.lo, self.hi).log10())
+    }
+
+    /// `l` with every value moved to its position on the axis.
+    fn line(&self, l: &FanLine) -> FanLine {
+        let q = |v: &[Option<f64>]| v.iter().map(|x| self.pos(*x)).collect();
+        FanLine {
+            label: l.label.clone(),
+            color: l.color,
+            xs: l.xs.clone(),
+            p5: q(&l.p5),
+            p25: q(&l.p25),
+            p50: q(&l.p50),
+            p75: q(&l.p75),
+            p95: q(&l.p95),
+        }
+    }
+
+    /// The axis in `log10` units, with ticks at powers of ten (see [`log_ticks`]) and a little
+    /// room below the bottom tick, so that clipped values are not hidden by the axis line.
+    /// Returns the axis and the tick labels by position.
+    fn axis(&self, unit: Unit, desc: &str) -> (Axis, Vec<(f64, String)>) {
+        let ticks = log_ticks(self.lo, self.hi);
+        let labels: Vec<(f64, String)> = ticks
+            .iter()
+            .map(|t| (t.log10(), format_log_tick(unit, *t)))
+            .collect();
+        let (lo, hi) = (self.lo.log10(), self.hi.log10());
+        let axis = Axis {
+            lo: lo - (hi - lo) * 0.015,
+            hi,
+            ticks: labels.iter().map(|(p, _)| *p).collect(),
+            fmt: TickFormat::new(unit, self.hi, self.hi),
+            desc: format!("{desc} (log scale)"),
+        };
+        (axis, labels)
+    }
+}
+
+/// Draws a fan chart, on a log y axis when `log` is set and some value is positive.
+fn draw_fan<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    st: &Sty,
+    f: &FanFigure,
+    log: bool,
+) -> DResult {
     let mut legend: Vec<LegendItem> = Vec::new();
     if f.inner_band {
         legend.extend(
@@ -787,6 +904,20 @@ fn draw_fan<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, st: &Sty, f: &Fan
     }
     let area = frame(root, st, &f.title, &f.subtitle, &legend)?;
 
+    let x = time_axis(f.lines.iter().flat_map(|l| l.xs.iter().copied()));
+    if let Some(scale) = log.then(|| LogScale::for_lines(&f.lines)).flatten() {
+        let (y, labels) = scale.axis(f.unit, &f.y_desc);
+        let label_of = |t: &f64| {
+            labels
+                .iter()
+                .find(|(p, _)| (p - t).abs() < 1e-9)
+                .map(|(_, l)| l.clone())
+                .unwrap_or_default()
+        };
+        let lines: Vec<FanLine> = f.lines.iter().map(|l| scale.line(l)).collect();
+        let mut chart = build(root, &area, st, &x, &y, Some(&label_of))?;
+        return draw_fan_data(&mut chart, st, &lines, f.inner_band);
+    }
     let (mut lo, mut hi) = (0.0f64, f64::NEG_INFINITY);
     for l in &f.lines {
         for v in l.p5.iter().chain(&l.p50).chain(&l.p95).flatten() {
@@ -802,17 +933,26 @@ fn draw_fan<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, st: &Sty, f: &Fan
     } else {
         hi += (hi - lo) * 0.04;
     }
-    let x = time_axis(f.lines.iter().flat_map(|l| l.xs.iter().copied()));
     let mut y = Axis::value(f.unit, lo, hi, 7, &f.y_desc);
     // A little room below the lowest tick, so that a line at zero is not hidden by the axis.
     y.lo -= (y.hi - y.lo) * 0.015;
     let mut chart = build(root, &area, st, &x, &y, None)?;
-    let (outer, inner) = if f.inner_band {
+    draw_fan_data(&mut chart, st, &f.lines, f.inner_band)
+}
+
+/// Bands and median lines of a fan chart, in the chart's coordinates.
+fn draw_fan_data<DB: DrawingBackend>(
+    chart: &mut Chart2d<'_, DB>,
+    st: &Sty,
+    lines: &[FanLine],
+    inner_band: bool,
+) -> DResult {
+    let (outer, inner) = if inner_band {
         (0.16, 0.30)
     } else {
         (0.16, 0.0)
     };
-    for l in &f.lines {
+    for l in lines {
         for poly in band_polygons(&l.xs, &l.p5, &l.p95) {
             chart
                 .draw_series(std::iter::once(Polygon::new(
@@ -821,7 +961,7 @@ fn draw_fan<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, st: &Sty, f: &Fan
                 )))
                 .m()?;
         }
-        if f.inner_band {
+        if inner_band {
             for poly in band_polygons(&l.xs, &l.p25, &l.p75) {
                 chart
                     .draw_series(std::iter::once(Polygon::new(
@@ -833,8 +973,8 @@ fn draw_fan<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, st: &Sty, f: &Fan
         }
     }
     let width = st.px(3.0).max(1) as u32;
-    for l in &f.lines {
-        if !f.inner_band {
+    for l in lines {
+        if !inner_band {
             // Thin band edges help tell overlapping scenarios apart.
             for q in [&l.p5, &l.p95] {
                 for r in runs(l.xs.len(), |i| q[i].is_some()) {
@@ -1258,6 +1398,105 @@ mod tests {
         let v = [true, true, false, true, false, false, true, true, true];
         let r = runs(v.len(), |i| v[i]);
         assert_eq!(r, vec![0..2, 3..4, 6..9]);
+    }
+
+    fn line(p5: &[f64], p50: &[f64], p95: &[f64]) -> FanLine {
+        let o = |v: &[f64]| v.iter().map(|x| Some(*x)).collect::<Vec<_>>();
+        FanLine {
+            label: "x".into(),
+            color: palette::BLUE,
+            xs: (0..p50.len()).map(|i| 2024.0 + i as f64 / 4.0).collect(),
+            p5: o(p5),
+            p25: o(p5),
+            p50: o(p50),
+            p75: o(p95),
+            p95: o(p95),
+        }
+    }
+
+    #[test]
+    fn log_scale_range() {
+        // Like accelerators: from below 1M to tens of billions.
+        let l = line(
+            &[5.6e5, 2e7, 3.6e8],
+            &[7.2e5, 8.6e7, 4.4e9],
+            &[9e5, 2e8, 4.05e10],
+        );
+        let s = LogScale::for_lines(&[l]).unwrap();
+        assert_eq!((s.lo, s.hi), (1e5, 1e11));
+        // Bands reaching down to almost nothing stop at 10⁻³ of the largest median...
+        let l = line(
+            &[1e-9, 0.0, 50.0],
+            &[2.0, 300.0, 1000.0],
+            &[5.0, 900.0, 3000.0],
+        );
+        let s = LogScale::for_lines(&[l]).unwrap();
+        assert_eq!((s.lo, s.hi), (1.0, 10_000.0));
+        assert_eq!(s.pos(Some(0.0)), Some(0.0));
+        assert_eq!(s.pos(Some(-3.0)), Some(0.0));
+        assert_eq!(s.pos(Some(1e-9)), Some(0.0));
+        assert_eq!(s.pos(None), None);
+        assert_eq!(s.pos(Some(f64::NAN)), None);
+        // ... but a positive median below that is shown, down to 10⁻⁶ of the largest.
+        let l = line(&[0.0, 0.0, 0.0], &[0.02, 3.0, 48.0], &[0.1, 9.0, 120.0]);
+        let s = LogScale::for_lines(&[l]).unwrap();
+        assert_eq!((s.lo, s.hi), (0.01, 1000.0));
+        let l = line(&[0.0, 0.0], &[1e-12, 1.0], &[1e-12, 1.0]);
+        let s = LogScale::for_lines(&[l]).unwrap();
+        assert_eq!(s.lo, 1e-6);
+        // A short range ends on a 2× or 5× tick.
+        let l = line(&[3.0, 4.0], &[5.0, 6.0], &[7.0, 30.0]);
+        let s = LogScale::for_lines(&[l]).unwrap();
+        assert_eq!((s.lo, s.hi), (1.0, 50.0));
+        // Medians all zero: the bands set the range.
+        let l = line(&[0.0, 0.0], &[0.0, 0.0], &[0.0, 2.5e6]);
+        let s = LogScale::for_lines(&[l]).unwrap();
+        assert_eq!((s.lo, s.hi), (1e6, 5e6));
+        // Nothing positive: no log axis.
+        let l = line(&[0.0, -1.0], &[0.0, 0.0], &[0.0, 0.0]);
+        assert_eq!(LogScale::for_lines(&[l]), None);
+        assert_eq!(LogScale::for_lines(&[]), None);
+        let l = line(&[f64::NAN], &[f64::INFINITY], &[f64::NAN]);
+        assert_eq!(LogScale::for_lines(&[l]), None);
+        let l = line(&[1.0], &[f64::MAX], &[f64::MAX]);
+        assert_eq!(LogScale::for_lines(&[l]), None);
+    }
+
+    #[test]
+    fn log_fans_render_whatever_the_values() {
+        let fan = |lines: Vec<FanLine>| {
+            Figure::LogFan(FanFigure {
+                title: "Log fan".into(),
+                subtitle: "test".into(),
+                unit: Unit::H100e,
+                y_desc: "Accelerators (H100-equivalents)".into(),
+                lines,
+                inner_band: true,
+            })
+        };
+        let cases = [
+            (
+                line(&[0.0, 1e6, 1e8], &[1e6, 1e8, 1e10], &[2e6, 2e8, 4e10]),
+                true,
+            ),
+            (line(&[0.0; 3], &[0.0; 3], &[0.0; 3]), false),
+            (line(&[-1.0, 0.0], &[0.0, 0.0], &[1.0, 0.0]), true),
+            (line(&[7.0], &[7.0], &[7.0]), true),
+            (line(&[], &[], &[]), false),
+        ];
+        let tmp = tempfile::tempdir().unwrap();
+        let size = Size {
+            width: 600,
+            height: 350,
+        };
+        for (i, (l, log)) in cases.into_iter().enumerate() {
+            let fig = fan(vec![l]);
+            let svg = to_svg(&fig, Size::default()).unwrap();
+            assert!(svg.contains("Log fan"));
+            assert_eq!(svg.contains("(log scale)"), log, "case {i}");
+            assert!(!svg.contains("NaN"), "case {i}");
+            write_png(&fig, &tmp.path().join(format!("{i}.png")), size).unwrap();
+        }
     }
 
     #[test]

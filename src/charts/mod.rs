@@ -59,6 +59,10 @@ pub struct ChartSpec {
     /// Extra words for the subtitle (what the chart measures); may be empty.
     pub note: &'static str,
     pub kind: ChartKind,
+    /// Fan charts only: a logarithmic y axis, for quantities that grow by orders of magnitude
+    /// over the run (ticks at powers of ten; zero and negative values clipped to the bottom; a
+    /// linear axis when no value is positive). Other kinds ignore it.
+    pub log_y: bool,
 }
 
 const fn fan(
@@ -71,6 +75,7 @@ const fn fan(
         title,
         note: "",
         kind: ChartKind::Fan(metrics),
+        log_y: false,
     }
 }
 
@@ -80,6 +85,7 @@ const fn dist(name: &'static str, title: &'static str, metric: &'static str) -> 
         title,
         note: "",
         kind: ChartKind::Distribution(metric),
+        log_y: false,
     }
 }
 
@@ -122,11 +128,14 @@ pub const CHART_SPECS: &[ChartSpec] = &[
         &["program_hbm_capacity_wspm"],
     ),
     fan("fan_power", "Program power demand", &["program_power_mw"]),
+    // Grows from about 1M to billions of H100e per quarter: on a linear axis everything before
+    // the mid-2030s would sit on zero.
     fan(
         "fan_accelerators",
         "AI accelerators: supplied vs demanded",
         &["accelerators_supplied_h100e", "accelerators_demanded_h100e"],
-    ),
+    )
+    .log_scale(),
     fan(
         "fan_shortage",
         "Accelerator shortage ratio (demand ÷ supply)",
@@ -177,6 +186,7 @@ pub const CHART_SPECS: &[ChartSpec] = &[
         title: "Probability that the program has defaulted",
         note: "share of trials in which the program has defaulted by each quarter",
         kind: ChartKind::Probability(&["program_default_share"]),
+        log_y: false,
     },
     ChartSpec {
         name: "binding_constraints",
@@ -189,6 +199,7 @@ pub const CHART_SPECS: &[ChartSpec] = &[
             "binding_workforce_share",
             "binding_none_share",
         ]),
+        log_y: false,
     },
     ChartSpec {
         name: "binding_supply",
@@ -199,6 +210,7 @@ pub const CHART_SPECS: &[ChartSpec] = &[
             "binding_packaging_share",
             "binding_hbm_share",
         ]),
+        log_y: false,
     },
     ChartSpec {
         name: "sources_uses",
@@ -227,6 +239,7 @@ pub const CHART_SPECS: &[ChartSpec] = &[
                 "unspent_usd_bn",
             ],
         },
+        log_y: false,
     },
     dist(
         "dist_first_output_year",
@@ -288,6 +301,14 @@ pub const CHART_SPECS: &[ChartSpec] = &[
 ];
 
 impl ChartSpec {
+    /// The same chart with a logarithmic y axis (see [`ChartSpec::log_y`]).
+    pub const fn log_scale(self) -> ChartSpec {
+        ChartSpec {
+            log_y: true,
+            ..self
+        }
+    }
+
     /// Every metric the spec can draw.
     pub fn metrics(&self) -> Vec<&'static str> {
         match self.kind {
@@ -455,7 +476,7 @@ pub(crate) fn figure_for(run: &RunData, trials: &TrialColumns, spec: &ChartSpec)
                 .map(|(i, s)| fan_line(s, metric_label(&s.metric), palette::series(i)))
                 .collect();
             let first = metrics.iter().find(|m| run.series(m).is_some())?;
-            Some(Figure::Fan(FanFigure {
+            let fig = FanFigure {
                 title: spec.title.to_string(),
                 subtitle: join_sub(&[
                     &run_caption(run),
@@ -466,7 +487,12 @@ pub(crate) fn figure_for(run: &RunData, trials: &TrialColumns, spec: &ChartSpec)
                 y_desc: units::axis_label(first),
                 lines,
                 inner_band: true,
-            }))
+            };
+            Some(if spec.log_y {
+                Figure::LogFan(fig)
+            } else {
+                Figure::Fan(fig)
+            })
         }
         ChartKind::Probability(metrics) => {
             let lines: Vec<FanLine> = metrics

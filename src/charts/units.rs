@@ -394,6 +394,93 @@ pub fn nice_ticks(unit: Unit, lo: f64, hi: f64, target: usize) -> (Vec<f64>, f64
     (ticks, step)
 }
 
+/// `m × 10^k` computed so that powers of ten are exact (`10^-3` is `0.001`, not `0.0010…02`).
+fn times_power_of_ten(m: f64, k: i32) -> f64 {
+    if k >= 0 {
+        m * 10f64.powi(k)
+    } else {
+        m / 10f64.powi(-k)
+    }
+}
+
+/// The exponent of the largest power of ten at or below `v` (`v` > 0): 723,952 → 5.
+fn decade(v: f64) -> i32 {
+    let mut k = (v.log10().floor() as i32).clamp(-400, 400);
+    // `log10` may land a hair off for values next to a power of ten.
+    if times_power_of_ten(1.0, k + 1) <= v {
+        k += 1;
+    } else if times_power_of_ten(1.0, k) > v {
+        k -= 1;
+    }
+    k
+}
+
+/// The largest power of ten at or below `v` (`v` > 0), e.g. 723,952 → 100,000.
+pub fn power_of_ten_below(v: f64) -> f64 {
+    times_power_of_ten(1.0, decade(v))
+}
+
+/// The smallest power of ten at or above `v` (`v` > 0), e.g. 40.5bn → 100bn.
+pub fn power_of_ten_above(v: f64) -> f64 {
+    let k = decade(v);
+    if times_power_of_ten(1.0, k) >= v {
+        times_power_of_ten(1.0, k)
+    } else {
+        times_power_of_ten(1.0, k + 1)
+    }
+}
+
+/// The smallest of 1, 2 or 5 × 10ⁿ at or above `v` (`v` > 0), e.g. 40.5bn → 50bn.
+pub fn nice_ceil(v: f64) -> f64 {
+    let k = decade(v);
+    [(1.0, k), (2.0, k), (5.0, k), (1.0, k + 1)]
+        .iter()
+        .map(|(m, k)| times_power_of_ten(*m, *k))
+        .find(|t| *t >= v)
+        .unwrap_or(times_power_of_ten(1.0, k + 1))
+}
+
+/// Tick positions of a logarithmic axis over `[lo, hi]` (both > 0): the powers of ten, with 2×
+/// and 5× between them when the axis spans under 2.5 decades, and every second (third, ...)
+/// power when it spans more than 9, so that there are at most about ten ticks. Empty for a range
+/// that is not positive.
+pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo > 0.0 && hi > lo && hi.is_finite()) {
+        return Vec::new();
+    }
+    let decades = (hi / lo).log10();
+    let mantissas: &[f64] = if decades < 2.5 {
+        &[1.0, 2.0, 5.0]
+    } else {
+        &[1.0]
+    };
+    let every = if decades > 9.0 {
+        (decades / 8.0).ceil() as i32
+    } else {
+        1
+    };
+    let (k0, k1) = (decade(lo), decade(hi));
+    let mut ticks = Vec::new();
+    for k in k0..=k1 {
+        if k.rem_euclid(every) != 0 {
+            continue;
+        }
+        for m in mantissas {
+            let t = times_power_of_ten(*m, k);
+            if t >= lo * (1.0 - 1e-9) && t <= hi * (1.0 + 1e-9) {
+                ticks.push(t);
+            }
+        }
+    }
+    ticks
+}
+
+/// The label of one tick of a logarithmic axis of `unit`, in the same format as a linear axis
+/// but with each tick on its own scale: 100k, 1M, 10M, 1bn; $500bn, $1tn; 0.1%, 1%, 10%.
+pub fn format_log_tick(unit: Unit, v: f64) -> String {
+    TickFormat::new(unit, v.abs(), v.abs()).format(v)
+}
+
 /// Formats tick labels on one axis of `unit`, using one scale for the whole axis (e.g. all
 /// `$…tn` once the axis reaches $1,000bn) and as many decimals as the tick step needs.
 #[derive(Debug, Clone, Copy)]
@@ -573,6 +660,45 @@ mod tests {
         assert_eq!(t, vec![0.0, 1.0, 2.0, 3.0]);
         let (_, s) = nice_ticks(Unit::Year, 2027.0, 2027.8, 8);
         assert_eq!(s, 0.25);
+    }
+
+    #[test]
+    fn log_axis_ticks() {
+        assert_eq!(power_of_ten_below(723_952.0), 100_000.0);
+        assert_eq!(power_of_ten_below(1e6), 1e6);
+        assert_eq!(power_of_ten_below(0.0042), 0.001);
+        assert_eq!(nice_ceil(40.5e9), 50e9);
+        assert_eq!(nice_ceil(1e9), 1e9);
+        assert_eq!(nice_ceil(1.2), 2.0);
+        assert_eq!(nice_ceil(0.3), 0.5);
+        assert_eq!(power_of_ten_above(40.5e9), 1e11);
+        assert_eq!(power_of_ten_above(1e9), 1e9);
+        assert_eq!(power_of_ten_above(0.0042), 0.01);
+        let t = log_ticks(1e5, 5e10);
+        assert_eq!(t, vec![1e5, 1e6, 1e7, 1e8, 1e9, 1e10]);
+        let labels: Vec<String> = t.iter().map(|v| format_log_tick(Unit::H100e, *v)).collect();
+        assert_eq!(labels, ["100k", "1M", "10M", "100M", "1bn", "10bn"]);
+        // A small range gets 2× and 5× too.
+        assert_eq!(
+            log_ticks(0.01, 1.0),
+            vec![0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
+        );
+        let l: Vec<String> = log_ticks(0.01, 1.0)
+            .iter()
+            .map(|v| format_log_tick(Unit::UsdBn, *v))
+            .collect();
+        assert_eq!(l[0], "$0.01bn");
+        assert_eq!(l[6], "$1bn");
+        assert_eq!(format_log_tick(Unit::UsdBn, 1000.0), "$1tn");
+        assert_eq!(format_log_tick(Unit::Share, 0.001), "0.1%");
+        assert_eq!(format_log_tick(Unit::Count, 10_000.0), "10,000");
+        // A huge range labels every second power.
+        let t = log_ticks(1e-3, 1e15);
+        assert!(t.len() <= 10, "{t:?}");
+        assert!(t.contains(&1.0));
+        assert!(log_ticks(0.0, 1.0).is_empty());
+        assert!(log_ticks(5.0, 5.0).is_empty());
+        assert!(log_ticks(1.0, f64::INFINITY).is_empty());
     }
 
     #[test]
