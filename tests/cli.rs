@@ -299,6 +299,10 @@ fn bad_input_catalogue() {
         ("extends = \"base.toml\"\n", &["program.size_usd_bn=[1, 2]"], &["--set program.size_usd_bn=[1, 2]", "program.size_usd_bn"]),
         // Bad quarter.
         ("extends = \"base.toml\"\n[time]\nend_quarter = \"2040Q5\"\n", &[], &["bad.toml:3", "time.end_quarter", "2031Q2"]),
+        // An event effect naming a source on a knob that has none.
+        ("extends = \"base.toml\"\n[events.rate_shock]\neffects = [{ knob = \"base_rate\", add = 1.0, source = \"x\" }]\n", &[], &["bad.toml:3", "events.rate_shock.effects[0].source", "honoured_share"]),
+        // An unknown knob, with a suggestion.
+        ("extends = \"base.toml\"\n[events.rate_shock]\neffects = [{ knob = \"base_rates\", add = 1.0 }]\n", &[], &["bad.toml:3", "events.rate_shock.effects[0].knob", "did you mean \"base_rate\""]),
     ];
     for (text, sets, needles) in cases {
         let (_d, p) = scenario_file(text);

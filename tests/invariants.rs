@@ -85,6 +85,12 @@ fn check_trial(s: &chipsim::scenario::Scenario, ws: &Workspace) -> Result<(), Te
     let by_instrument =
         o(Out::RaisedEquityUsdBn) + o(Out::RaisedDebtUsdBn) + o(Out::RaisedGrantUsdBn);
     prop_assert!((by_instrument - total).abs() <= 1e-6 * total.max(1.0));
+    // The cumulative series ends at the total (cash calls included).
+    let last = ws.ts_value(Ts::ProgramRaisedCumUsdBn, s.quarters() - 1);
+    prop_assert!(
+        (last - total).abs() <= 1e-6 * total.max(1.0),
+        "program_raised_cum_usd_bn ends at {last}, total_raised_usd_bn = {total}"
+    );
     Ok(())
 }
 

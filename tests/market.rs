@@ -144,3 +144,44 @@ fn a_demand_bust_lowers_utilization_and_raises_defaults() {
         "a two-year demand bust should cause some extra defaults: {da} → {db}"
     );
 }
+
+/// Demand starts from what the world could make before any event: a supply event active in the
+/// first quarter lowers supply, not the starting level of demand (same random numbers).
+#[test]
+fn a_first_quarter_supply_event_does_not_lower_the_starting_demand() {
+    let event = |p: &str| -> Vec<String> {
+        [
+            format!("events.taiwan_blockade.probability_per_year={p}"),
+            "events.taiwan_blockade.window_start_quarter=\"2024Q1\"".to_string(),
+            "events.taiwan_blockade.window_end_quarter=\"2024Q1\"".to_string(),
+            "events.taiwan_blockade.duration_quarters=4".to_string(),
+            "events.taiwan_blockade.effects=[{ knob = \"taiwan_capacity\", multiply = 0.5 }, \
+             { knob = \"packaging_supply\", multiply = 0.5 }, { knob = \"hbm_supply\", multiply = 0.5 }]"
+                .to_string(),
+        ]
+        .to_vec()
+    };
+    let with = scenario("baseline", &event("1"));
+    let without = scenario("baseline", &event("0"));
+    let (mut a, mut b) = (Workspace::new(&with, 11), Workspace::new(&without, 11));
+    for t in 0..30 {
+        run_trial(&with, &mut a, t);
+        run_trial(&without, &mut b, t);
+        let e = with
+            .events
+            .iter()
+            .position(|e| e.name == "taiwan_blockade")
+            .unwrap();
+        assert_eq!(a.knobs.started[e], Some(0));
+        assert_eq!(
+            a.ts_value(Ts::AcceleratorsDemandedH100e, 0),
+            b.ts_value(Ts::AcceleratorsDemandedH100e, 0),
+            "trial {t}"
+        );
+        // Supply is cut (by half: all three components are halved or more).
+        assert!(
+            a.ts_value(Ts::AcceleratorsSuppliedH100e, 0)
+                < 0.75 * b.ts_value(Ts::AcceleratorsSuppliedH100e, 0)
+        );
+    }
+}

@@ -312,12 +312,12 @@ fn try_start(
     let mut chosen = None;
     // Regions by descending shortfall; ties by file order. nr is small: selection by scanning.
     let nr = s.regions.len();
-    let mut tried = 0u64; // bitmask for up to 64 regions; more are tried in file order
+    let mut tried = 0u64; // bitmask of regions tried (validation allows at most 64)
     for _ in 0..nr {
         let mut pick = None;
         let mut best_gap = f64::NEG_INFINITY;
         for (r, region) in s.regions.iter().enumerate() {
-            if region.plan_share <= 0.0 || (r < 64 && tried & (1 << r) != 0) {
+            if region.plan_share <= 0.0 || tried & (1 << r) != 0 {
                 continue;
             }
             let gap = region.plan_share * f64::from(n_started + 1)

@@ -8,7 +8,6 @@
 
 use crate::finance::rate::quarterly_probability;
 use crate::model::rng::TrialRng;
-use crate::scenario::params::stable_slot;
 use crate::scenario::types::{EffectOp, Knob, Scenario};
 
 /// Per-trial knob values: `mult[k][q]`, `add[k][q]` and `set[k][q]` (NaN = not set).
@@ -71,10 +70,7 @@ impl Knobs {
                 continue;
             };
             let Some(last) = last else { continue };
-            rng.uniforms(
-                stable_slot(&format!("events.{}.timing", ev.name)),
-                &mut self.uniforms,
-            );
+            rng.uniforms(ev.timing_slot, &mut self.uniforms);
             let Some(start) = (first..=last).find(|&q| self.uniforms[q] < p_q) else {
                 continue;
             };

@@ -398,7 +398,7 @@ pub(super) fn close_quarter(
     fs: &mut FundingState,
 ) {
     fs.raised_by_instrument[Instrument::Debt as usize] += ws.ledger.flows.debt_drawn;
-    fs.raised_cum += money.equity + money.grants + ws.ledger.flows.debt_drawn;
+    fs.raised_cum += money.equity + money.grants + ws.ledger.flows.debt_drawn + wf.result.cash_call;
     let debt_now = ws.ledger.debt_outstanding();
     fs.peak_debt = fs.peak_debt.max(debt_now);
     let fl = ws.ledger.flows;

@@ -175,6 +175,8 @@ struct Fleet {
     program_dies: f64,
     /// Incumbents' leading-edge capacity.
     inc_total: f64,
+    /// Incumbents' leading-edge capacity without the Taiwan event factor.
+    inc_total_before_events: f64,
 }
 
 /// The three components' supply this quarter and the accelerators they allow.
@@ -195,6 +197,12 @@ struct Supply {
     binding: Component,
     /// H100-equivalents per accelerator this quarter.
     h100e_per_acc: f64,
+    /// Accelerators that could be made with no event acting on Taiwan, packaging or HBM
+    /// capacity (the reference for the initial demand level).
+    accelerators_before_events: f64,
+    /// Event factors on packaging and HBM capacity this quarter (≥ 0).
+    pack_factor: f64,
+    hbm_factor: f64,
 }
 
 /// How the market cleared this quarter.
@@ -269,7 +277,7 @@ pub(super) fn operate_and_sell(
     mp: &MarketParams,
     ms: &mut MarketState,
 ) -> Operations {
-    let taiwan_factor = ws.knobs.factor(Knob::TaiwanCapacity, q);
+    let taiwan_factor = ws.knobs.factor(Knob::TaiwanCapacity, q).max(0.0);
     let mut fleet = tally_program_fabs(s, ws, q, mp, taiwan_factor);
     if fleet.operating > 0 && ms.first_output.is_none() {
         ms.first_output = Some(q as u32);
@@ -278,7 +286,7 @@ pub(super) fn operate_and_sell(
     let supply = component_supply(ws, q, mp, &fleet);
     let demand_h100e = step_demand(ws, q, mp, ms, &supply);
     let clearing = clear_market(ws, q, mp, &fleet, &supply, demand_h100e);
-    let ops = program_operations(s, ws, q, mp, taiwan_factor, &clearing);
+    let ops = program_operations(s, ws, q, mp, taiwan_factor, &supply, &clearing);
     track_market(ms, q, mp, &supply, &clearing);
     record_market(ws, q, mp, &fleet, &supply, &clearing);
     record_fleet(ws, q, mp, &fleet);
@@ -357,6 +365,7 @@ fn add_incumbents(
         let tw = ws.v(inc.taiwan_share);
         let c = c_all * (1.0 - tw) + c_all * tw * taiwan_factor;
         fleet.inc_total += c;
+        fleet.inc_total_before_events += c_all;
         ws.operator_cap[i] += c;
         fleet.taiwan_cap += c_all * tw * taiwan_factor;
     }
@@ -369,8 +378,8 @@ fn add_incumbents(
 fn component_supply(ws: &Workspace, q: usize, mp: &MarketParams, fleet: &Fleet) -> Supply {
     let yrs = q as f64 / 4.0;
     let inc_dies_max = fleet.inc_total * 3.0 * mp.utilization * mp.inc_ai_max * mp.inc_good_dies;
-    let pack_factor = ws.knobs.factor(Knob::PackagingSupply, q);
-    let hbm_factor = ws.knobs.factor(Knob::HbmSupply, q);
+    let pack_factor = ws.knobs.factor(Knob::PackagingSupply, q).max(0.0);
+    let hbm_factor = ws.knobs.factor(Knob::HbmSupply, q).max(0.0);
     let inc_pack = compound(mp.pack0, mp.pack_g, yrs) * pack_factor;
     let prog_pack = fleet.cap[1] * pack_factor;
     let inc_hbm = compound(mp.hbm0, mp.hbm_g, yrs) * hbm_factor;
@@ -384,6 +393,20 @@ fn component_supply(ws: &Workspace, q: usize, mp: &MarketParams, fleet: &Fleet) 
         hbm_stacks,
         mp.stacks_per_acc,
     );
+    // The same without events (program dies as they are: at the start, when this is used,
+    // program fabs are rarely operating).
+    let (a_before, _) = accelerators(
+        (fleet.inc_total_before_events * 3.0 * mp.utilization * mp.inc_ai_max * mp.inc_good_dies
+            + fleet.program_dies)
+            / mp.dies_per_acc,
+        (compound(mp.pack0, mp.pack_g, yrs) + fleet.cap[1]) * 3.0 * mp.pack_ai,
+        mp.per_pack_wafer,
+        (compound(mp.hbm0, mp.hbm_g, yrs) + fleet.cap[2])
+            * 3.0
+            * mp.stacks_per_hbm_wafer
+            * mp.hbm_ai,
+        mp.stacks_per_acc,
+    );
     Supply {
         inc_dies_max,
         inc_pack,
@@ -394,10 +417,14 @@ fn component_supply(ws: &Workspace, q: usize, mp: &MarketParams, fleet: &Fleet) 
         accelerators: a_pot,
         binding,
         h100e_per_acc: h100e_per_accelerator(mp.h100e_start, mp.doubling, yrs),
+        accelerators_before_events: a_before,
+        pack_factor,
+        hbm_factor,
     }
 }
 
-/// Demand this quarter in H100e: in the first quarter, supply × the initial shortage; after
+/// Demand this quarter in H100e: in the first quarter, supply (before events: an event that
+/// starts in the first quarter does not lower the starting level) × the initial shortage; after
 /// that the trend grows at a mean-reverting rate (events add to it), and level events multiply
 /// the trend.
 ///
@@ -410,7 +437,8 @@ fn step_demand(
     supply: &Supply,
 ) -> f64 {
     if q == 0 {
-        ms.demand_trend = supply.accelerators * supply.h100e_per_acc * mp.initial_shortage;
+        ms.demand_trend =
+            supply.accelerators_before_events * supply.h100e_per_acc * mp.initial_shortage;
     } else {
         ms.growth = ms.growth
             + mp.growth_kappa * (mp.growth_long - ms.growth) * 0.25
@@ -489,8 +517,10 @@ fn clear_market(
     let hbm_used =
         sold * mp.stacks_per_acc / (3.0 * mp.stacks_per_hbm_wafer * mp.hbm_ai).max(1e-12);
     let cut = mp.overbuild_cut;
-    let pack_util = utilization * sold_share(cut, supply.inc_pack, supply.prog_pack, pack_used);
-    let hbm_util = utilization * sold_share(cut, supply.inc_hbm, supply.prog_hbm, hbm_used);
+    // Packaging and HBM capacities are output capacities (supply counts them in full), so a
+    // plant sells the share of its capacity that the market takes.
+    let pack_util = sold_share(cut, supply.inc_pack, supply.prog_pack, pack_used);
+    let hbm_util = sold_share(cut, supply.inc_hbm, supply.prog_hbm, hbm_used);
     let inc_total = fleet.inc_total;
     let inc_ai_share = if inc_total > 0.0 && mp.inc_good_dies > 0.0 {
         (inc_sold / (inc_total * 3.0 * utilization * mp.inc_good_dies).max(1e-300)).clamp(0.0, 1.0)
@@ -512,7 +542,7 @@ fn clear_market(
         hbm_util,
         price_idx: price_index(shortage, mp.price_elasticity),
         wafer_mult: price_index(shortage, mp.wafer_elasticity).clamp(0.5, 2.0),
-        wafer_price_factor: ws.knobs.factor(Knob::WaferPrice, q),
+        wafer_price_factor: ws.knobs.factor(Knob::WaferPrice, q).max(0.0),
         inc_ai_share,
         nvidia,
         program_h100e: prog_sold / mp.dies_per_acc * h,
@@ -524,13 +554,14 @@ fn clear_market(
 /// runs; variable opex on wafers processed and fixed opex (× the region's multiplier);
 /// maintenance capex.
 ///
-/// Reads `ws.fabs`, `ws.inputs`, `clearing`. Writes nothing.
+/// Reads `ws.fabs`, `ws.inputs`, `supply` (event factors), `clearing`. Writes nothing.
 fn program_operations(
     s: &Scenario,
     ws: &Workspace,
     q: usize,
     mp: &MarketParams,
     taiwan_factor: f64,
+    supply: &Supply,
     clearing: &Clearing,
 ) -> Operations {
     let qu = q as u32;
@@ -549,11 +580,11 @@ fn program_operations(
                 (ai + other, ai * price * wafer_mult + other * price)
             }
             FabKind::Packaging => {
-                let w = c * 3.0 * clearing.pack_util;
+                let w = c * supply.pack_factor * 3.0 * clearing.pack_util;
                 (w, w * price * wafer_mult)
             }
             FabKind::Hbm => {
-                let w = c * 3.0 * clearing.hbm_util;
+                let w = c * supply.hbm_factor * 3.0 * clearing.hbm_util;
                 (w, w * price * wafer_mult)
             }
         };

@@ -658,6 +658,7 @@ pub fn read_scenario(
             window_end: we_q,
             duration_quarters,
             effects,
+            timing_slot: crate::scenario::params::stable_slot(&format!("events.{ename}.timing")),
         });
     }
     let has_debt = sources.iter().any(|src| src.instrument == Instrument::Debt);
@@ -706,6 +707,16 @@ pub fn read_scenario(
     if program_enabled && regions.is_empty() {
         cx.errors
             .push(r.missing("regions", "at least one [regions.<name>] table"));
+    }
+    if regions.len() > MAX_REGIONS {
+        if let Some(n) = r.node("regions") {
+            cx.errors.push(InputError::new(
+                n.origin.clone(),
+                "regions".to_string(),
+                format!("at most {MAX_REGIONS} [regions.<name>] tables"),
+                format!("{} of them", regions.len()),
+            ));
+        }
     }
 
     r.finish(&mut cx.errors);
@@ -756,6 +767,10 @@ pub fn read_scenario(
         events,
     })
 }
+
+/// The most regions a scenario may have (the start rule keeps the regions tried in a 64-bit
+/// mask).
+pub const MAX_REGIONS: usize = 64;
 
 /// Reads `effects = [{ knob = "...", multiply|add|set = x, source = "..." }, ...]`.
 fn read_effects(cx: &mut Ctx, t: &TableReader<'_>, sources: &[&str]) -> Vec<Effect> {
@@ -883,6 +898,21 @@ fn read_effects(cx: &mut Ctx, t: &TableReader<'_>, sources: &[&str]) -> Vec<Effe
                 None
             }
         };
+        // `source` belongs to `honoured_share` only.
+        if let (Some((_, name)), Some(n)) = (knob_name, er.node("source")) {
+            if name != "honoured_share" {
+                cx.errors.push(
+                    er.invalid(
+                        n,
+                        "source",
+                        "no `source` (it applies to knob = \"honoured_share\" only)",
+                    )
+                    .with_hint(format!(
+                        "the knob `{name}` acts on the whole model; remove `source`"
+                    )),
+                );
+            }
+        }
         er.allow("source");
         er.finish(&mut cx.errors);
         if let (Some(knob), Some(op)) = (knob, op) {

@@ -397,4 +397,6 @@ pub struct Event {
     pub window_end: Quarter,
     pub duration_quarters: ParamId,
     pub effects: Vec<Effect>,
+    /// Random-number slot of the event's timing draws (a stable hash of its name).
+    pub timing_slot: u64,
 }
