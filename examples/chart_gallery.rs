@@ -29,8 +29,8 @@ fn render_timed(run: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     let trials = charts::load_trial_outcomes(&data, CHART_SPECS)?;
     println!(
-        "read {} outcome columns of trials.csv ({} rows): {:.1?}",
-        trials.values.len(),
+        "histograms of {} outcome columns of trials.csv ({} rows): {:.1?}",
+        trials.columns.len(),
         trials.rows,
         t.elapsed()
     );

@@ -444,3 +444,98 @@ fn a_log_scale_chart_of_zeros_falls_back_to_linear() {
     assert!(text.contains("(log scale)"));
     assert!(text.lines().any(|l| l.trim() == "1M"), "{text}");
 }
+
+/// Every non-empty value of a `trials.csv` column, read the plain way.
+fn trial_column(run: &Path, metric: &str) -> (u64, Vec<f64>) {
+    let text = fs::read_to_string(run.join("trials.csv")).unwrap();
+    let mut lines = text.lines();
+    let col = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .position(|c| c == metric)
+        .unwrap();
+    let mut rows = 0;
+    let mut values = Vec::new();
+    for l in lines {
+        rows += 1;
+        let cell = l.split(',').nth(col).unwrap_or("");
+        if !cell.is_empty() {
+            values.push(cell.parse::<f64>().unwrap());
+        }
+    }
+    (rows, values)
+}
+
+#[test]
+fn distributions_are_streamed_with_the_bins_of_the_whole_sample() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = demo_run(tmp.path(), true);
+    let data = charts::RunData::load(&run).unwrap();
+    let trials = charts::load_trial_outcomes(&data, CHART_SPECS).unwrap();
+    let dists: Vec<&str> = CHART_SPECS
+        .iter()
+        .filter_map(|s| match s.kind {
+            ChartKind::Distribution(m) => Some(m),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(trials.columns.len(), dists.len());
+    for m in &dists {
+        let (rows, mut values) = trial_column(&run, m);
+        values.sort_by(f64::total_cmp);
+        let unit = charts::units::unit_of(m);
+        let h = trials.get(m).unwrap();
+        assert_eq!(trials.rows, rows);
+        assert_eq!(h.count, values.len() as u64, "{m}");
+        assert_eq!(
+            h.bins(rows),
+            charts::histogram_bins(unit, &values, rows),
+            "{m}"
+        );
+        // Markers are summary.csv's.
+        let s = data.summary(m).unwrap();
+        if !values.is_empty() {
+            assert_eq!(
+                (Some(h.p5), Some(h.p50), Some(h.p95)),
+                (s.p5, s.p50, s.p95),
+                "{m}"
+            );
+        }
+    }
+
+    // The chart's legend gives the summary's median and 90% interval.
+    charts::render_run(&run).unwrap();
+    let s = data.summary("total_capex_usd_bn").unwrap();
+    let svg = fs::read_to_string(run.join("charts/dist_total_capex.svg")).unwrap();
+    let text = check_xml(&svg);
+    let fmt =
+        |v: Option<f64>| charts::units::format_unit_value(charts::units::Unit::UsdBn, v.unwrap());
+    assert!(text.contains(&format!("Median {}", fmt(s.p50))), "{text}");
+    assert!(
+        text.contains(&format!("90% interval {} to {}", fmt(s.p5), fmt(s.p95))),
+        "{text}"
+    );
+
+    // Without summary.csv the same bins come from a pass over trials.csv, markers from them.
+    fs::remove_file(run.join("summary.csv")).unwrap();
+    let data = charts::RunData::load(&run).unwrap();
+    let again = charts::load_trial_outcomes(&data, CHART_SPECS).unwrap();
+    for m in &dists {
+        let (a, b) = (trials.get(m).unwrap(), again.get(m).unwrap());
+        assert_eq!(a.bins(trials.rows), b.bins(again.rows), "{m}");
+        if a.count > 0 {
+            let w = b.edges.unwrap().width;
+            assert!(
+                (a.p50 - b.p50).abs() <= 2.0 * w,
+                "{m}: {} vs {}",
+                a.p50,
+                b.p50
+            );
+        }
+    }
+    let files = charts::render_run(&run).unwrap();
+    assert!(files
+        .iter()
+        .any(|f| f.ends_with("charts/dist_total_capex.png")));
+}

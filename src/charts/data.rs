@@ -119,7 +119,8 @@ pub struct SummaryRow {
 }
 
 /// Everything charts, reports and comparisons read from a run folder except `trials.csv`
-/// (which can be huge and is streamed on demand by [`read_trial_columns`]).
+/// (which can be huge and is streamed on demand by [`stream_trial_columns`], e.g. into
+/// histograms by [`TrialHistograms::read`](super::hist::TrialHistograms::read)).
 #[derive(Debug, Clone)]
 pub struct RunData {
     pub dir: PathBuf,
@@ -408,29 +409,28 @@ pub fn read_summary(path: &Path) -> Result<Vec<SummaryRow>> {
     Ok(rows)
 }
 
-/// Selected columns of `trials.csv`, streamed.
-#[derive(Debug, Clone, Default)]
-pub struct TrialColumns {
-    /// Data rows (trials) in the file.
-    pub rows: u64,
-    /// For each requested column present in the file: its non-empty values, in row order.
-    pub values: HashMap<String, Vec<f64>>,
-}
-
-/// Streams `trials.csv`, keeping only `columns` (those absent from the header are ignored).
-/// Empty cells are skipped; each column's "did not happen" count is `rows - values.len()`.
-pub fn read_trial_columns(path: &Path, columns: &[&str]) -> Result<TrialColumns> {
+/// Streams `trials.csv`, calling `visit(k, value)` for each non-empty cell of `columns[k]`, row
+/// by row; keeps nothing. Returns the number of data rows and, for each of `columns`, whether
+/// the header has it (absent columns are not visited). A cell that is not a number is an error.
+pub fn stream_trial_columns(
+    path: &Path,
+    columns: &[&str],
+    mut visit: impl FnMut(usize, f64),
+) -> Result<(u64, Vec<bool>)> {
     let mut rdr = csv_reader(path)?;
     let headers = rdr.byte_headers().map_err(|e| csv_err(path, e))?.clone();
-    let wanted: Vec<(usize, String)> = headers
-        .iter()
-        .enumerate()
-        .filter_map(|(i, h)| {
-            let h = String::from_utf8_lossy(h).trim().to_string();
-            columns.contains(&h.as_str()).then_some((i, h))
-        })
-        .collect();
-    let mut values: Vec<Vec<f64>> = vec![Vec::new(); wanted.len()];
+    let mut present = vec![false; columns.len()];
+    // (cell index, column index), for the first header cell of each wanted column.
+    let mut wanted: Vec<(usize, usize)> = Vec::new();
+    for (i, h) in headers.iter().enumerate() {
+        let h = String::from_utf8_lossy(h);
+        if let Some(k) = columns.iter().position(|c| *c == h.trim()) {
+            if !present[k] {
+                present[k] = true;
+                wanted.push((i, k));
+            }
+        }
+    }
     let mut rows = 0u64;
     let mut rec = csv::ByteRecord::new();
     while rdr
@@ -438,22 +438,19 @@ pub fn read_trial_columns(path: &Path, columns: &[&str]) -> Result<TrialColumns>
         .map_err(|e| csv_err(path, e))?
     {
         rows += 1;
-        for (k, (i, name)) in wanted.iter().enumerate() {
-            let cell = rec.get(*i).unwrap_or(b"");
+        for &(i, k) in &wanted {
+            let cell = rec.get(i).unwrap_or(b"");
             if cell.is_empty() {
                 continue;
             }
             let text = std::str::from_utf8(cell).unwrap_or("?");
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
-            if let Some(v) = parse_cell(path, line, name, text)? {
-                values[k].push(v);
+            if let Some(v) = parse_cell(path, line, columns[k], text)? {
+                visit(k, v);
             }
         }
     }
-    Ok(TrialColumns {
-        rows,
-        values: wanted.into_iter().map(|(_, n)| n).zip(values).collect(),
-    })
+    Ok((rows, present))
 }
 
 #[cfg(test)]

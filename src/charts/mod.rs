@@ -13,6 +13,7 @@ pub mod demo;
 pub(crate) mod draw;
 mod font;
 mod glyphs;
+pub mod hist;
 pub mod palette;
 pub mod units;
 
@@ -20,9 +21,10 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-pub use data::{Quarter, RunData, RunMeta, SummaryRow, TrialColumns};
+pub use data::{Quarter, RunData, RunMeta, SummaryRow};
 pub use draw::Size;
 use draw::{BarRow, BarsFigure, FanFigure, FanLine, Figure, HistFigure, StackFigure};
+pub use hist::{BinEdges, ColumnHistogram, TrialHistograms};
 use plotters::style::RGBColor;
 use units::{format_unit_value, group_thousands, metric_label, unit_of, Unit};
 
@@ -383,7 +385,7 @@ pub fn render_run_with(run_dir: &Path, opts: &RenderOptions) -> Result<Vec<PathB
 /// written, none when the run has no data for the spec.
 pub fn render_chart(
     run: &RunData,
-    trials: &TrialColumns,
+    trials: &TrialHistograms,
     spec: &ChartSpec,
     out_dir: &Path,
     opts: &RenderOptions,
@@ -395,7 +397,11 @@ pub fn render_chart(
 }
 
 /// Draws every chart the run has data for as in-memory SVG documents, in table order.
-pub fn render_run_svgs(run: &RunData, trials: &TrialColumns, size: Size) -> Result<Vec<SvgChart>> {
+pub fn render_run_svgs(
+    run: &RunData,
+    trials: &TrialHistograms,
+    size: Size,
+) -> Result<Vec<SvgChart>> {
     let mut out = Vec::new();
     for spec in CHART_SPECS {
         if let Some(fig) = figure_for(run, trials, spec) {
@@ -409,21 +415,25 @@ pub fn render_run_svgs(run: &RunData, trials: &TrialColumns, size: Size) -> Resu
     Ok(out)
 }
 
-/// Reads from `trials.csv` the outcome columns the distribution specs among `specs` need (one
-/// streamed pass). A run without `trials.csv` yields no columns (distributions are skipped).
-pub fn load_trial_outcomes(run: &RunData, specs: &[ChartSpec]) -> Result<TrialColumns> {
+/// Histograms of the `trials.csv` outcome columns that the distribution specs among `specs`
+/// need, in memory that does not grow with the number of trials: bins from the run's
+/// `summary.csv` ranges, counted in one streamed pass (a second one only for columns whose
+/// summary range is missing or disagrees with the file), markers from its quantiles (see
+/// [`hist`]). A run without `trials.csv` yields no columns (distributions are skipped).
+pub fn load_trial_outcomes(run: &RunData, specs: &[ChartSpec]) -> Result<TrialHistograms> {
     let path = run.dir.join("trials.csv");
-    let cols: Vec<&str> = specs
-        .iter()
-        .filter_map(|s| match s.kind {
-            ChartKind::Distribution(m) => Some(m),
-            _ => None,
-        })
-        .collect();
-    if !path.exists() || cols.is_empty() {
-        return Ok(TrialColumns::default());
+    let mut cols: Vec<&str> = Vec::new();
+    for s in specs {
+        if let ChartKind::Distribution(m) = s.kind {
+            if !cols.contains(&m) {
+                cols.push(m);
+            }
+        }
     }
-    data::read_trial_columns(&path, &cols)
+    if !path.exists() || cols.is_empty() {
+        return Ok(TrialHistograms::default());
+    }
+    TrialHistograms::read(&path, &cols, &run.summary)
 }
 
 pub(crate) fn write_figure(
@@ -466,7 +476,11 @@ fn join_sub(parts: &[&str]) -> String {
 }
 
 /// Builds the figure of a spec, or `None` when the run has none of its metrics.
-pub(crate) fn figure_for(run: &RunData, trials: &TrialColumns, spec: &ChartSpec) -> Option<Figure> {
+pub(crate) fn figure_for(
+    run: &RunData,
+    trials: &TrialHistograms,
+    spec: &ChartSpec,
+) -> Option<Figure> {
     match spec.kind {
         ChartKind::Fan(metrics) => {
             let lines: Vec<FanLine> = metrics
@@ -530,11 +544,11 @@ pub(crate) fn figure_for(run: &RunData, trials: &TrialColumns, spec: &ChartSpec)
             }))
         }
         ChartKind::Distribution(metric) => {
-            let values = trials.values.get(metric)?;
+            let h = trials.get(metric)?;
             Some(Figure::Hist(hist_figure(
                 spec,
                 metric,
-                values,
+                h,
                 trials.rows,
                 &run.scenario(),
             )))
@@ -703,56 +717,12 @@ pub fn quantile(sorted: &[f64], p: f64) -> f64 {
     sorted[lo] + (sorted[hi] - sorted[lo]) * (h - lo as f64)
 }
 
-/// Histogram bins `(left, right, share of all trials)` for `sorted` values of `unit`: whole
-/// numbers for counts, whole quarters for years, 1/2/2.5/5 × 10ⁿ widths otherwise.
-pub fn histogram_bins(unit: Unit, sorted: &[f64], all_trials: u64) -> Vec<(f64, f64, f64)> {
-    let (Some(&min), Some(&max)) = (sorted.first(), sorted.last()) else {
-        return Vec::new();
-    };
-    let target = 40.0;
-    let (width, start) = match unit {
-        Unit::Count => {
-            let w = ((max - min + 1.0) / target).ceil().max(1.0);
-            (w, min.floor() - 0.5)
-        }
-        Unit::Year => {
-            // Whole quarters, centred on the quarter values (2031.25 = 2031 Q2 sits in the
-            // middle of its bar).
-            let w = 0.25 * ((max - min) / 0.25 / target).ceil().max(1.0);
-            (w, (min / 0.25 + 1e-9).floor() * 0.25 - 0.125)
-        }
-        _ => {
-            let range = max - min;
-            let w = if range > 0.0 {
-                units::nice_ticks(Unit::Plain, 0.0, range, target as usize).1
-            } else if min != 0.0 {
-                min.abs() * 0.02
-            } else {
-                1.0
-            };
-            let start = if range > 0.0 {
-                (min / w).floor() * w
-            } else {
-                min - w / 2.0
-            };
-            (w, start)
-        }
-    };
-    let n = (((max - start) / width + 1e-9).floor() as usize + 1).min(400);
-    let mut counts = vec![0u64; n];
-    for v in sorted {
-        let i = (((v - start) / width) + 1e-9).floor().max(0.0) as usize;
-        counts[i.min(n - 1)] += 1;
-    }
-    let total = all_trials.max(sorted.len() as u64).max(1) as f64;
-    counts
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let a = start + i as f64 * width;
-            (a, a + width, *c as f64 / total)
-        })
-        .collect()
+/// Histogram bins `(left, right, share of all trials)` of in-memory `values` (any order) of
+/// `unit`: whole numbers for counts, whole quarters for years, 1/2/2.5/5 × 10ⁿ widths otherwise
+/// ([`BinEdges::new`] over the values' range). Charts count `trials.csv` streamed instead
+/// ([`TrialHistograms`]), with the same bins.
+pub fn histogram_bins(unit: Unit, values: &[f64], all_trials: u64) -> Vec<(f64, f64, f64)> {
+    ColumnHistogram::of_values(unit, values).bins(all_trials)
 }
 
 fn pct_text(x: f64) -> String {
@@ -766,22 +736,20 @@ fn pct_text(x: f64) -> String {
 fn hist_figure(
     spec: &ChartSpec,
     metric: &str,
-    values: &[f64],
+    h: &ColumnHistogram,
     rows: u64,
     scenario: &str,
 ) -> HistFigure {
-    let unit = unit_of(metric);
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let rows = rows.max(sorted.len() as u64);
-    let missing = (rows - sorted.len() as u64) as f64 / rows.max(1) as f64;
+    let unit = h.unit;
+    let rows = rows.max(h.count);
+    let missing = (rows - h.count) as f64 / rows.max(1) as f64;
     let happened = if missing == 0.0 {
         "happened in every trial".to_string()
     } else {
         format!("did not happen in {} of trials", pct_text(missing))
     };
     let caption = format!("{scenario} · {} trials", group_thousands(rows as f64, 0));
-    let message = sorted.is_empty().then(|| {
+    let message = (h.count == 0).then(|| {
         format!(
             "Did not happen in any of the {} trials",
             group_thousands(rows as f64, 0)
@@ -796,10 +764,10 @@ fn hist_figure(
         } else {
             format!("{} — {}", metric_label(metric), units::axis_label(metric))
         },
-        bins: histogram_bins(unit, &sorted, rows),
-        p5: quantile(&sorted, 0.05),
-        p50: quantile(&sorted, 0.5),
-        p95: quantile(&sorted, 0.95),
+        bins: h.bins(rows),
+        p5: h.p5,
+        p50: h.p50,
+        p95: h.p95,
         message,
     }
 }
