@@ -84,7 +84,7 @@ mod parse;
 mod tests;
 
 pub use normal::{normal_cdf, normal_quantile};
-pub use parse::parse_dist;
+pub use parse::{parse_dist, KINDS};
 
 use normal::{clamp, truncated_std_normal, truncated_std_normal_mean};
 use rand::distr::Open01;

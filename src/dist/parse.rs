@@ -13,8 +13,8 @@ use super::Dist;
 /// What any distribution-valued key accepts, for "expected ..." in errors.
 const EXPECTED_ANY: &str = "a number, a 90% interval like \"15 to 30\", or an inline table such as { pert = [min, mode, max] }";
 
-/// The distribution kinds, one per inline table.
-const KINDS: [&str; 9] = [
+/// The distribution kinds, one per inline table (`{ triangular = [...] }`).
+pub const KINDS: [&str; 9] = [
     "uniform",
     "triangular",
     "pert",

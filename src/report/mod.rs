@@ -113,17 +113,7 @@ struct Param {
 const DIST_KEYS: &[&str] = &["dist", "distribution", "type", "kind"];
 /// The scenario notation's distribution kinds (`{ pert = [min, mode, max] }`, see `dist`) and
 /// their optional modifiers.
-const DIST_KINDS: &[&str] = &[
-    "uniform",
-    "triangular",
-    "pert",
-    "normal",
-    "lognormal",
-    "beta",
-    "bernoulli",
-    "choice",
-    "samples",
-];
+const DIST_KINDS: &[&str] = &crate::dist::KINDS;
 const DIST_MODIFIERS: &[&str] = &["lambda", "min", "max", "weights"];
 const DIST_PARAMS: &[&str] = &[
     "low",

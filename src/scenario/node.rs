@@ -262,17 +262,7 @@ fn convert_value(v: &DeValue<'_>, offset: usize, origin_at: &dyn Fn(usize) -> Or
 }
 
 /// The keys that make an inline table a distribution (see [`crate::dist`]).
-pub const DISTRIBUTION_KINDS: [&str; 9] = [
-    "uniform",
-    "triangular",
-    "pert",
-    "normal",
-    "lognormal",
-    "beta",
-    "bernoulli",
-    "choice",
-    "samples",
-];
+pub const DISTRIBUTION_KINDS: [&str; 9] = crate::dist::KINDS;
 
 /// True when `t` is a distribution such as `{ pert = [...] }`: a value, not a section.
 pub fn is_distribution(t: &Table) -> bool {
