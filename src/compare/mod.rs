@@ -563,16 +563,11 @@ pub fn compare_runs_with(
                     .collect();
                 Figure::Interval(IntervalFigure {
                     title: metric_label(m),
-                    subtitle: [
+                    subtitle: join_notes(&[
                         trials_note.as_str(),
                         crn_note,
                         "over the trials in which it happened",
-                    ]
-                    .iter()
-                    .filter(|s| !s.is_empty())
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(" · "),
+                    ]),
                     unit: unit_of(m),
                     x_desc: axis_label(m),
                     rows: interval_rows,
@@ -616,16 +611,11 @@ pub fn compare_runs_with(
                     .collect();
                 Figure::Fan(FanFigure {
                     title: metric_label(m),
-                    subtitle: [
+                    subtitle: join_notes(&[
                         trials_note.as_str(),
                         crn_note,
                         "median and P5–P95 band of each scenario",
-                    ]
-                    .iter()
-                    .filter(|s| !s.is_empty())
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(" · "),
+                    ]),
                     unit: unit_of(m),
                     y_desc: axis_label(m),
                     lines,
@@ -675,6 +665,16 @@ impl WithHint for Error {
 }
 
 /// A file stem from a metric name (metric names are `[a-z0-9_]`, but be safe).
+/// Joins the non-empty parts of a subtitle with " · ".
+fn join_notes(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 fn safe_stem(metric: &str) -> String {
     metric
         .chars()
