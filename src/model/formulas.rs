@@ -15,6 +15,26 @@ pub fn compound(k0: f64, g: f64, years: f64) -> f64 {
     k0 * (1.0 + g).powf(years)
 }
 
+/// Compound growth whose rate converges from a near-term rate to a long-run rate (packaging and
+/// HBM capacity). With continuous rates `r₀ = ln(1 + g₀)` (initial) and `r∞ = ln(1 + g∞)` (long
+/// run), the instantaneous rate `r(t) = r∞ + (r₀ − r∞)·e^(−t/τ)` integrates to
+///
+/// `K(t) = K₀ · exp(r∞·t + (r₀ − r∞)·τ·(1 − e^(−t/τ)))`,
+///
+/// `t` in years, `τ` the convergence time in years. `τ = 0` means no near-term phase and gives
+/// exactly [`compound`]`(K₀, g∞, t)`; with `g₀ = g∞` the result equals it to rounding. Needs
+/// `g₀, g∞ > −1` and `τ ≥ 0`.
+pub fn compound_converging(k0: f64, g_initial: f64, g_long: f64, tau: f64, years: f64) -> f64 {
+    if tau == 0.0 {
+        return compound(k0, g_long, years);
+    }
+    let r_long = g_long.ln_1p();
+    let r_initial = g_initial.ln_1p();
+    // τ·(1 − e^(−t/τ)), with expm1 for accuracy when t ≪ τ.
+    let near_term_years = -tau * (-years / tau).exp_m1();
+    k0 * (r_long * years + (r_initial - r_long) * near_term_years).exp()
+}
+
 /// Months to whole quarters for durations that must last at least one quarter:
 /// `max(1, round(months / 3))`.
 pub fn months_to_quarters(months: f64) -> u32 {
@@ -84,6 +104,40 @@ mod tests {
         assert_eq!(defect_density(0.11, 0.06, 0.0, 6.0), 0.11);
         let d = defect_density(0.11, 0.06, 6.0, 6.0);
         assert!((d - (0.06 + 0.05 / std::f64::consts::E)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn converging_growth_by_hand() {
+        // τ = 0: exactly the compound path.
+        assert_eq!(
+            compound_converging(100.0, 1.0, 0.1, 0.0, 2.0),
+            compound(100.0, 0.1, 2.0)
+        );
+        assert_eq!(compound_converging(100.0, 1.0, 0.1, 0.0, 0.0), 100.0);
+        // t = 0: K₀ whatever the rates.
+        assert_eq!(compound_converging(100.0, 1.0, 0.25, 2.0, 0.0), 100.0);
+        // g₀ = g∞: the compound path to rounding, for any τ.
+        for &(g, tau, t) in &[(0.25, 2.0, 1.0), (0.1, 0.5, 7.25), (-0.2, 3.0, 4.5)] {
+            let a = compound_converging(13_000.0, g, g, tau, t);
+            let b = compound(13_000.0, g, t);
+            assert!((a / b - 1.0).abs() < 1e-14, "{a} vs {b}");
+        }
+        // g₀ = 3 (r₀ = ln 4), g∞ = 0 (r∞ = 0), τ = 1, t = 1:
+        // exponent = ln 4 · 1 · (1 − e⁻¹) = 1.386294 × 0.632121 = 0.876305 → K = 100 · 2.402008.
+        let k = compound_converging(100.0, 3.0, 0.0, 1.0, 1.0);
+        assert!((k - 240.2008).abs() < 1e-3, "{k}");
+        // g₀ = 1 (r₀ = ln 2 = 0.693147), g∞ = 0.25 (r∞ = ln 1.25 = 0.223144), τ = 2, t = 1:
+        // exponent = 0.223144 + 0.470004 · 2 · (1 − e^(−0.5)) = 0.223144 + 0.940007 × 0.393469
+        // = 0.223144 + 0.369864 = 0.593008 → K = 100 · e^0.593008 = 180.942.
+        let k = compound_converging(100.0, 1.0, 0.25, 2.0, 1.0);
+        assert!((k - 180.942).abs() < 1e-3, "{k}");
+        // Long after τ the growth is r∞ again: K(t + 1) / K(t) → 1 + g∞.
+        let ratio = compound_converging(100.0, 1.0, 0.25, 2.0, 41.0)
+            / compound_converging(100.0, 1.0, 0.25, 2.0, 40.0);
+        assert!((ratio - 1.25).abs() < 1e-8, "{ratio}");
+        // and the level ends up e^((r₀ − r∞)·τ) = (2 / 1.25)² = 2.56 times the long-run path.
+        let lift = compound_converging(100.0, 1.0, 0.25, 2.0, 60.0) / compound(100.0, 0.25, 60.0);
+        assert!((lift - 2.56).abs() < 1e-6, "{lift}");
     }
 
     #[test]

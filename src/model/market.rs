@@ -4,7 +4,7 @@
 //! revenue, opex and maintenance. The formulas are in [`crate::model::supply`] and
 //! [`crate::model::formulas`].
 
-use crate::model::formulas::{compound, defect_density, hhi, ramp_fraction};
+use crate::model::formulas::{compound, compound_converging, defect_density, hhi, ramp_fraction};
 use crate::model::metrics::Ts;
 use crate::model::supply::{
     accelerators, gross_dies_per_wafer, h100e_per_accelerator, murphy_yield, price_index, Component,
@@ -38,12 +38,18 @@ pub struct MarketParams {
     /// Shares of packaging and HBM capacity serving AI accelerators.
     pub pack_ai: f64,
     pub hbm_ai: f64,
-    /// Incumbents' packaging capacity (wafers per month) and its growth per year.
+    /// Incumbents' packaging capacity (wafers per month) and its growth per year: initial and
+    /// long-run.
     pub pack0: f64,
+    pub pack_g0: f64,
     pub pack_g: f64,
-    /// Incumbents' HBM capacity (wafer starts per month) and its growth per year.
+    /// Incumbents' HBM capacity (wafer starts per month) and its growth per year: initial and
+    /// long-run.
     pub hbm0: f64,
+    pub hbm_g0: f64,
     pub hbm_g: f64,
+    /// Years over which packaging and HBM growth converge to the long-run rates (0: none).
+    pub growth_tau: f64,
     pub h100e_start: f64,
     pub doubling: f64,
     pub nvidia_inc: f64,
@@ -86,9 +92,16 @@ impl MarketParams {
             pack_ai: ws.v(sp.packaging_ai_share),
             hbm_ai: ws.v(sp.hbm_ai_share),
             pack0: ws.v(sp.incumbent_packaging_wpm),
+            pack_g0: ws.v(sp
+                .packaging_growth_initial_per_year_share
+                .unwrap_or(sp.packaging_growth_per_year_share)),
             pack_g: ws.v(sp.packaging_growth_per_year_share),
             hbm0: ws.v(sp.incumbent_hbm_wspm),
+            hbm_g0: ws.v(sp
+                .hbm_growth_initial_per_year_share
+                .unwrap_or(sp.hbm_growth_per_year_share)),
             hbm_g: ws.v(sp.hbm_growth_per_year_share),
+            growth_tau: ws.v(sp.growth_convergence_years),
             h100e_start: ws.v(sp.h100e_per_accelerator_start),
             doubling: ws.v(sp.compute_doubling_years),
             nvidia_inc: ws.v(sp.nvidia_share_incumbent),
@@ -380,9 +393,12 @@ fn component_supply(ws: &Workspace, q: usize, mp: &MarketParams, fleet: &Fleet) 
     let inc_dies_max = fleet.inc_total * 3.0 * mp.utilization * mp.inc_ai_max * mp.inc_good_dies;
     let pack_factor = ws.knobs.factor(Knob::PackagingSupply, q).max(0.0);
     let hbm_factor = ws.knobs.factor(Knob::HbmSupply, q).max(0.0);
-    let inc_pack = compound(mp.pack0, mp.pack_g, yrs) * pack_factor;
+    // Incumbents' capacity before events: near-term growth converging to the long-run rate.
+    let inc_pack_base = compound_converging(mp.pack0, mp.pack_g0, mp.pack_g, mp.growth_tau, yrs);
+    let inc_hbm_base = compound_converging(mp.hbm0, mp.hbm_g0, mp.hbm_g, mp.growth_tau, yrs);
+    let inc_pack = inc_pack_base * pack_factor;
     let prog_pack = fleet.cap[1] * pack_factor;
-    let inc_hbm = compound(mp.hbm0, mp.hbm_g, yrs) * hbm_factor;
+    let inc_hbm = inc_hbm_base * hbm_factor;
     let prog_hbm = fleet.cap[2] * hbm_factor;
     let pack_wafers = (inc_pack + prog_pack) * 3.0 * mp.pack_ai;
     let hbm_stacks = (inc_hbm + prog_hbm) * 3.0 * mp.stacks_per_hbm_wafer * mp.hbm_ai;
@@ -399,12 +415,9 @@ fn component_supply(ws: &Workspace, q: usize, mp: &MarketParams, fleet: &Fleet) 
         (fleet.inc_total_before_events * 3.0 * mp.utilization * mp.inc_ai_max * mp.inc_good_dies
             + fleet.program_dies)
             / mp.dies_per_acc,
-        (compound(mp.pack0, mp.pack_g, yrs) + fleet.cap[1]) * 3.0 * mp.pack_ai,
+        (inc_pack_base + fleet.cap[1]) * 3.0 * mp.pack_ai,
         mp.per_pack_wafer,
-        (compound(mp.hbm0, mp.hbm_g, yrs) + fleet.cap[2])
-            * 3.0
-            * mp.stacks_per_hbm_wafer
-            * mp.hbm_ai,
+        (inc_hbm_base + fleet.cap[2]) * 3.0 * mp.stacks_per_hbm_wafer * mp.hbm_ai,
         mp.stacks_per_acc,
     );
     Supply {

@@ -31,6 +31,8 @@ pub enum Bounds {
     Share,
     /// Within [lo, hi].
     Range(f64, f64),
+    /// Within (lo, hi]: greater than lo, at most hi.
+    AboveUpTo(f64, f64),
     /// Any finite number.
     Any,
 }
@@ -42,6 +44,7 @@ impl Bounds {
             Bounds::NonNegative => "a value of 0 or more".into(),
             Bounds::Share => "a share between 0 and 1".into(),
             Bounds::Range(lo, hi) => format!("a value between {lo} and {hi}"),
+            Bounds::AboveUpTo(lo, hi) => format!("a value greater than {lo} and at most {hi}"),
             Bounds::Any => "a finite value".into(),
         }
     }
@@ -53,6 +56,7 @@ impl Bounds {
             Bounds::NonNegative => lo >= 0.0,
             Bounds::Share => lo >= 0.0 && hi <= 1.0,
             Bounds::Range(a, b) => lo >= a && hi <= b,
+            Bounds::AboveUpTo(a, b) => lo > a && hi <= b,
             Bounds::Any => true,
         }
     }
@@ -155,5 +159,19 @@ impl Params {
             return Err(e);
         }
         Ok(self.push(path, dist, scope))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn above_up_to_excludes_its_lower_end() {
+        let b = Bounds::AboveUpTo(-1.0, 10.0);
+        assert!(b.admits(-0.99, 10.0));
+        assert!(!b.admits(-1.0, 1.0));
+        assert!(!b.admits(0.0, 10.5));
+        assert_eq!(b.describe(), "a value greater than -1 and at most 10");
     }
 }

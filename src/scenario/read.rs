@@ -16,6 +16,10 @@ pub const SHARE_SUM_TOLERANCE: f64 = 1e-6;
 /// A placeholder id used only while collecting errors (never reaches the model).
 const BAD: ParamId = ParamId(usize::MAX);
 
+/// Initial growth of packaging and HBM capacity, share a year: above −1 (its log is the initial
+/// continuous rate) and at most 10, like demand's initial growth.
+const INITIAL_GROWTH: Bounds = Bounds::AboveUpTo(-1.0, 10.0);
+
 struct Ctx {
     params: Params,
     errors: Errors,
@@ -31,6 +35,12 @@ impl Ctx {
     ) -> ParamId {
         let res = self.params.read(r, key, bounds, Scope::Trial, default);
         self.errors.take(res).unwrap_or(BAD)
+    }
+
+    /// An optional key with no default value of its own: `None` when it is absent (the caller
+    /// falls back to another parameter).
+    fn p_opt(&mut self, r: &TableReader<'_>, key: &'static str, bounds: Bounds) -> Option<ParamId> {
+        r.has(key).then(|| self.p(r, key, bounds, None))
     }
 
     fn per_fab(
@@ -424,12 +434,28 @@ pub fn read_scenario(
                     Bounds::Range(-0.5, 5.0),
                     None,
                 ),
+                packaging_growth_initial_per_year_share: cx.p_opt(
+                    &t,
+                    "packaging_growth_initial_per_year_share",
+                    INITIAL_GROWTH,
+                ),
                 incumbent_hbm_wspm: cx.p(&t, "incumbent_hbm_wspm", Bounds::NonNegative, None),
                 hbm_growth_per_year_share: cx.p(
                     &t,
                     "hbm_growth_per_year_share",
                     Bounds::Range(-0.5, 5.0),
                     None,
+                ),
+                hbm_growth_initial_per_year_share: cx.p_opt(
+                    &t,
+                    "hbm_growth_initial_per_year_share",
+                    INITIAL_GROWTH,
+                ),
+                growth_convergence_years: cx.p(
+                    &t,
+                    "growth_convergence_years",
+                    Bounds::NonNegative,
+                    Some(0.0),
                 ),
                 h100e_per_accelerator_start: cx.p(
                     &t,

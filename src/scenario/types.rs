@@ -293,9 +293,18 @@ pub struct Supply {
     pub packaging_ai_share: ParamId,
     pub hbm_ai_share: ParamId,
     pub incumbent_packaging_wpm: ParamId,
+    /// Long-run compound growth of incumbents' packaging capacity.
     pub packaging_growth_per_year_share: ParamId,
+    /// Its growth at the window start; `None` (the key is absent): the long-run rate.
+    pub packaging_growth_initial_per_year_share: Option<ParamId>,
     pub incumbent_hbm_wspm: ParamId,
+    /// Long-run compound growth of incumbents' HBM capacity.
     pub hbm_growth_per_year_share: ParamId,
+    /// Its growth at the window start; `None` (the key is absent): the long-run rate.
+    pub hbm_growth_initial_per_year_share: Option<ParamId>,
+    /// Years over which packaging and HBM growth converge from their initial to their long-run
+    /// rates (τ); 0 means no near-term phase.
+    pub growth_convergence_years: ParamId,
     pub h100e_per_accelerator_start: ParamId,
     pub compute_doubling_years: ParamId,
     pub nvidia_share_incumbent: ParamId,
