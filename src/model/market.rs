@@ -7,7 +7,9 @@
 use crate::model::formulas::{compound, compound_converging, defect_density, hhi, ramp_fraction};
 use crate::model::metrics::Ts;
 use crate::model::supply::{
-    accelerators, gross_dies_per_wafer, h100e_per_accelerator, murphy_yield, price_index, Component,
+    accelerators, accelerators_per_packaging_wafer, compute_per_accelerator_growth,
+    gross_dies_per_wafer, h100e_per_accelerator, input_per_accelerator, murphy_yield, price_index,
+    Component,
 };
 use crate::model::trial::{Fab, Workspace};
 use crate::scenario::types::{FabKind, Knob, OverbuildCut, Scenario};
@@ -31,9 +33,16 @@ pub struct MarketParams {
     pub inc_ai_max: f64,
     /// Share of program logic wafers that are AI dies.
     pub program_ai_share: f64,
-    pub per_pack_wafer: f64,
-    pub dies_per_acc: f64,
-    pub stacks_per_acc: f64,
+    /// Accelerators per packaging wafer, logic dies and HBM stacks per accelerator at the window
+    /// start (`h(q) = h(0)`); each quarter's values are in [`Supply`].
+    pub per_pack_wafer_start: f64,
+    pub dies_per_acc_start: f64,
+    pub stacks_per_acc_start: f64,
+    /// Elasticities of packaging, HBM stacks and logic dies per accelerator with respect to
+    /// compute per accelerator (0: constant).
+    pub pack_elasticity: f64,
+    pub stacks_elasticity: f64,
+    pub dies_elasticity: f64,
     pub stacks_per_hbm_wafer: f64,
     /// Shares of packaging and HBM capacity serving AI accelerators.
     pub pack_ai: f64,
@@ -85,9 +94,12 @@ impl MarketParams {
                 * murphy_yield(area / 100.0, ws.v(sp.incumbent_d0_per_cm2)),
             inc_ai_max: ws.v(sp.incumbent_ai_wafer_share_max),
             program_ai_share: ws.v(sp.program_ai_wafer_share),
-            per_pack_wafer: ws.v(sp.accelerators_per_packaging_wafer),
-            dies_per_acc: ws.v(sp.logic_dies_per_accelerator),
-            stacks_per_acc: ws.v(sp.hbm_stacks_per_accelerator),
+            per_pack_wafer_start: ws.v(sp.accelerators_per_packaging_wafer),
+            dies_per_acc_start: ws.v(sp.logic_dies_per_accelerator),
+            stacks_per_acc_start: ws.v(sp.hbm_stacks_per_accelerator),
+            pack_elasticity: ws.v(sp.packaging_per_accelerator_compute_elasticity),
+            stacks_elasticity: ws.v(sp.hbm_stacks_per_accelerator_compute_elasticity),
+            dies_elasticity: ws.v(sp.logic_dies_per_accelerator_compute_elasticity),
             stacks_per_hbm_wafer: ws.v(sp.hbm_stacks_per_wafer),
             pack_ai: ws.v(sp.packaging_ai_share),
             hbm_ai: ws.v(sp.hbm_ai_share),
@@ -210,6 +222,11 @@ struct Supply {
     binding: Component,
     /// H100-equivalents per accelerator this quarter.
     h100e_per_acc: f64,
+    /// Accelerators per packaging wafer, logic dies and HBM stacks per accelerator this quarter
+    /// (the first falls, the others rise, with compute per accelerator at their elasticities).
+    per_pack_wafer: f64,
+    dies_per_acc: f64,
+    stacks_per_acc: f64,
     /// Accelerators that could be made with no event acting on Taiwan, packaging or HBM
     /// capacity (the reference for the initial demand level).
     accelerators_before_events: f64,
@@ -385,11 +402,19 @@ fn add_incumbents(
 }
 
 /// Supply of the three components this quarter (AI dies, packaging, HBM, each scaled by its
-/// events) and the accelerators the scarcest allows.
+/// events) and the accelerators the scarcest allows, with this quarter's inputs per accelerator
+/// (docs/model.md §12.4).
 ///
 /// Reads `ws.knobs`, `fleet`. Writes nothing.
 fn component_supply(ws: &Workspace, q: usize, mp: &MarketParams, fleet: &Fleet) -> Supply {
     let yrs = q as f64 / 4.0;
+    // Inputs per accelerator this quarter: they rise with compute per accelerator h(q)/h(0).
+    let growth = compute_per_accelerator_growth(mp.doubling, yrs);
+    let per_pack_wafer =
+        accelerators_per_packaging_wafer(mp.per_pack_wafer_start, growth, mp.pack_elasticity);
+    let dies_per_acc = input_per_accelerator(mp.dies_per_acc_start, growth, mp.dies_elasticity);
+    let stacks_per_acc =
+        input_per_accelerator(mp.stacks_per_acc_start, growth, mp.stacks_elasticity);
     let inc_dies_max = fleet.inc_total * 3.0 * mp.utilization * mp.inc_ai_max * mp.inc_good_dies;
     let pack_factor = ws.knobs.factor(Knob::PackagingSupply, q).max(0.0);
     let hbm_factor = ws.knobs.factor(Knob::HbmSupply, q).max(0.0);
@@ -403,22 +428,22 @@ fn component_supply(ws: &Workspace, q: usize, mp: &MarketParams, fleet: &Fleet) 
     let pack_wafers = (inc_pack + prog_pack) * 3.0 * mp.pack_ai;
     let hbm_stacks = (inc_hbm + prog_hbm) * 3.0 * mp.stacks_per_hbm_wafer * mp.hbm_ai;
     let (a_pot, binding) = accelerators(
-        (inc_dies_max + fleet.program_dies) / mp.dies_per_acc,
+        (inc_dies_max + fleet.program_dies) / dies_per_acc,
         pack_wafers,
-        mp.per_pack_wafer,
+        per_pack_wafer,
         hbm_stacks,
-        mp.stacks_per_acc,
+        stacks_per_acc,
     );
     // The same without events (program dies as they are: at the start, when this is used,
     // program fabs are rarely operating).
     let (a_before, _) = accelerators(
         (fleet.inc_total_before_events * 3.0 * mp.utilization * mp.inc_ai_max * mp.inc_good_dies
             + fleet.program_dies)
-            / mp.dies_per_acc,
+            / dies_per_acc,
         (inc_pack_base + fleet.cap[1]) * 3.0 * mp.pack_ai,
-        mp.per_pack_wafer,
+        per_pack_wafer,
         (inc_hbm_base + fleet.cap[2]) * 3.0 * mp.stacks_per_hbm_wafer * mp.hbm_ai,
-        mp.stacks_per_acc,
+        stacks_per_acc,
     );
     Supply {
         inc_dies_max,
@@ -430,6 +455,9 @@ fn component_supply(ws: &Workspace, q: usize, mp: &MarketParams, fleet: &Fleet) 
         accelerators: a_pot,
         binding,
         h100e_per_acc: h100e_per_accelerator(mp.h100e_start, mp.doubling, yrs),
+        per_pack_wafer,
+        dies_per_acc,
+        stacks_per_acc,
         accelerators_before_events: a_before,
         pack_factor,
         hbm_factor,
@@ -503,7 +531,7 @@ fn clear_market(
         f64::INFINITY
     };
     let sold = demand_units.min(a_pot);
-    let needed = sold * mp.dies_per_acc;
+    let needed = sold * supply.dies_per_acc;
     let (inc_sold, prog_sold) = match mp.overbuild_cut {
         OverbuildCut::ProgramFirst => {
             let inc = inc_dies_max.min(needed);
@@ -526,9 +554,9 @@ fn clear_market(
     };
     let program_util =
         utilization * (mp.program_ai_share * prog_ai_sold + (1.0 - mp.program_ai_share));
-    let pack_used = sold / mp.per_pack_wafer / 3.0 / mp.pack_ai.max(1e-12);
+    let pack_used = sold / supply.per_pack_wafer / 3.0 / mp.pack_ai.max(1e-12);
     let hbm_used =
-        sold * mp.stacks_per_acc / (3.0 * mp.stacks_per_hbm_wafer * mp.hbm_ai).max(1e-12);
+        sold * supply.stacks_per_acc / (3.0 * mp.stacks_per_hbm_wafer * mp.hbm_ai).max(1e-12);
     let cut = mp.overbuild_cut;
     // Packaging and HBM capacities are output capacities (supply counts them in full), so a
     // plant sells the share of its capacity that the market takes.
@@ -558,7 +586,7 @@ fn clear_market(
         wafer_price_factor: ws.knobs.factor(Knob::WaferPrice, q).max(0.0),
         inc_ai_share,
         nvidia,
-        program_h100e: prog_sold / mp.dies_per_acc * h,
+        program_h100e: prog_sold / supply.dies_per_acc * h,
     }
 }
 

@@ -56,6 +56,35 @@ pub fn h100e_per_accelerator(start: f64, doubling_years: f64, years: f64) -> f64
     start * 2f64.powf(years / doubling_years)
 }
 
+/// Compute per accelerator relative to the window start, `h(t)/h(0) = 2^(t / T)` (the growth
+/// factor of [`h100e_per_accelerator`], whatever its start).
+pub fn compute_per_accelerator_growth(doubling_years: f64, years: f64) -> f64 {
+    2f64.powf(years / doubling_years)
+}
+
+/// An input needed per accelerator (HBM stacks, logic dies) that rises with compute per
+/// accelerator at a constant elasticity `ε` (docs/model.md §12.4):
+/// `n(t) = n₀ · (h(t)/h(0))^ε`, with `compute_growth = h(t)/h(0)`.
+///
+/// Source (CALIBRATION.md, "Yield, dies, packaging units"; NVIDIA's H100 and B200 datasheets):
+/// from H100 to B200 compute per accelerator rose ~2.3–2.5× (dense FP8), HBM stacks went from
+/// 5–6 to 8 and compute dies from 1 to 2, so `ε = ln(input ratio) / ln(compute ratio)`:
+/// ≈ 0.4 for stacks (ln(8/5.5) / ln 2.5), ≈ 0.75 for compute dies (ln 2 / ln 2.5).
+/// `ε = 0` keeps `n₀` (exactly: `x^0 = 1` for every `x`).
+pub fn input_per_accelerator(start: f64, compute_growth: f64, elasticity: f64) -> f64 {
+    start * compute_growth.powf(elasticity)
+}
+
+/// Accelerators per advanced-packaging (interposer) wafer when the packaging an accelerator
+/// needs rises with compute per accelerator at elasticity `ε_pk` (docs/model.md §12.4):
+/// `n_pk(t) = n_pk0 · (h(t)/h(0))^(−ε_pk)`, with `compute_growth = h(t)/h(0)`.
+///
+/// Source (CALIBRATION.md, "Yield, dies, packaging units"): H100/H200 ≈ 29 per CoWoS wafer,
+/// B200 ≈ 16, for ~2.5× the compute: `ε_pk = ln(29/16) / ln 2.5 ≈ 0.65`. `ε_pk = 0` keeps `n_pk0`.
+pub fn accelerators_per_packaging_wafer(start: f64, compute_growth: f64, elasticity: f64) -> f64 {
+    start * compute_growth.powf(-elasticity)
+}
+
 /// Price response to the shortage ratio `S = demand ÷ supply`: `index = S^ε`, bounded to
 /// [0.2, 5] so that one extreme quarter cannot produce absurd prices.
 pub fn price_index(shortage_ratio: f64, elasticity: f64) -> f64 {
@@ -111,6 +140,46 @@ mod tests {
             accelerators(500.0, 4.0, 29.0, 900.0, 6.0),
             (116.0, Component::Packaging)
         );
+    }
+
+    #[test]
+    fn inputs_per_accelerator_rise_with_compute() {
+        // One doubling time: h(T)/h(0) = 2; with h₀ = 0.8, h(T) = 1.6 = 0.8 · 2.
+        assert_eq!(compute_per_accelerator_growth(2.3, 2.3), 2.0);
+        assert_eq!(compute_per_accelerator_growth(2.3, 0.0), 1.0);
+        assert!(
+            (h100e_per_accelerator(0.8, 2.3, 1.7) - 0.8 * compute_per_accelerator_growth(2.3, 1.7))
+                .abs()
+                < 1e-15
+        );
+        // H100 → B200 by hand (compute × 2.5): 29 → 16 per wafer, 5.5 → 8 stacks, 1 → 2 dies.
+        let (pk, h, d) = (
+            (29f64 / 16.0).ln() / 2.5f64.ln(),
+            (8f64 / 5.5).ln() / 2.5f64.ln(),
+            2f64.ln() / 2.5f64.ln(),
+        );
+        assert!((pk - 0.6490).abs() < 1e-4 && (h - 0.4089).abs() < 1e-4);
+        assert!((d - 0.7565).abs() < 1e-4);
+        assert!((accelerators_per_packaging_wafer(29.0, 2.5, pk) - 16.0).abs() < 1e-12);
+        assert!((input_per_accelerator(5.5, 2.5, h) - 8.0).abs() < 1e-12);
+        assert!((input_per_accelerator(1.0, 2.5, d) - 2.0).abs() < 1e-12);
+        // Elasticity 1: the input scales with compute (2 doublings → × 4, ÷ 4).
+        assert_eq!(input_per_accelerator(6.0, 4.0, 1.0), 24.0);
+        assert_eq!(accelerators_per_packaging_wafer(28.0, 4.0, 1.0), 7.0);
+        // Elasticity 0: the start value, bit for bit, whatever the growth.
+        for g in [1.0, 1.37, 2.0, 167.0] {
+            assert_eq!(
+                input_per_accelerator(2.5, g, 0.0).to_bits(),
+                2.5f64.to_bits()
+            );
+            assert_eq!(
+                accelerators_per_packaging_wafer(27.3, g, 0.0).to_bits(),
+                27.3f64.to_bits()
+            );
+        }
+        // No growth (the first quarter): the start value for any elasticity.
+        assert_eq!(input_per_accelerator(5.5, 1.0, 0.4), 5.5);
+        assert_eq!(accelerators_per_packaging_wafer(29.0, 1.0, 0.65), 29.0);
     }
 
     #[test]

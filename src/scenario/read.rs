@@ -20,6 +20,10 @@ const BAD: ParamId = ParamId(usize::MAX);
 /// continuous rate) and at most 10, like demand's initial growth.
 const INITIAL_GROWTH: Bounds = Bounds::AboveUpTo(-1.0, 10.0);
 
+/// Elasticity of an input per accelerator (packaging, HBM stacks, logic dies) with respect to
+/// compute per accelerator: 0 (constant) to 2 (the input grows twice as fast as compute).
+const INPUT_ELASTICITY: Bounds = Bounds::Range(0.0, 2.0);
+
 struct Ctx {
     params: Params,
     errors: Errors,
@@ -464,6 +468,24 @@ pub fn read_scenario(
                     None,
                 ),
                 compute_doubling_years: cx.p(&t, "compute_doubling_years", Bounds::Positive, None),
+                packaging_per_accelerator_compute_elasticity: cx.p(
+                    &t,
+                    "packaging_per_accelerator_compute_elasticity",
+                    INPUT_ELASTICITY,
+                    Some(0.0),
+                ),
+                hbm_stacks_per_accelerator_compute_elasticity: cx.p(
+                    &t,
+                    "hbm_stacks_per_accelerator_compute_elasticity",
+                    INPUT_ELASTICITY,
+                    Some(0.0),
+                ),
+                logic_dies_per_accelerator_compute_elasticity: cx.p(
+                    &t,
+                    "logic_dies_per_accelerator_compute_elasticity",
+                    INPUT_ELASTICITY,
+                    Some(0.0),
+                ),
                 nvidia_share_incumbent: cx.p(&t, "nvidia_share_incumbent", Bounds::Share, None),
                 nvidia_share_program: cx.p(&t, "nvidia_share_program", Bounds::Share, None),
             };

@@ -307,6 +307,13 @@ pub struct Supply {
     pub growth_convergence_years: ParamId,
     pub h100e_per_accelerator_start: ParamId,
     pub compute_doubling_years: ParamId,
+    /// Elasticities of the inputs an accelerator needs with respect to its compute (H100e per
+    /// accelerator relative to the window start, docs/model.md §12.4): packaging per accelerator
+    /// (accelerators per packaging wafer fall as `(h/h₀)^(−ε)`), HBM stacks per accelerator and
+    /// logic dies per accelerator (both rise as `(h/h₀)^ε`). 0 (the keys are absent): constant.
+    pub packaging_per_accelerator_compute_elasticity: ParamId,
+    pub hbm_stacks_per_accelerator_compute_elasticity: ParamId,
+    pub logic_dies_per_accelerator_compute_elasticity: ParamId,
     pub nvidia_share_incumbent: ParamId,
     pub nvidia_share_program: ParamId,
 }
