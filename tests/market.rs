@@ -185,3 +185,33 @@ fn a_first_quarter_supply_event_does_not_lower_the_starting_demand() {
         );
     }
 }
+
+/// `shortage_over_year` is the quarter after the last shortage, when at least four quarters
+/// without one follow to the end of the window; `shortage_end_year` is never later.
+#[test]
+fn shortage_over_year_marks_the_final_run_without_shortage() {
+    let s = scenario("altman-7t", &[]);
+    let nq = s.quarters();
+    let mut ws = Workspace::new(&s, 3);
+    for t in 0..200 {
+        run_trial(&s, &mut ws, t);
+        let ratio = |q: usize| ws.ts_value(Ts::ShortageRatio, q);
+        let last_shortage = (0..nq).rev().find(|&q| ratio(q) > 1.0);
+        let expected = match last_shortage {
+            Some(q) if q + 1 + 4 <= nq => Some(q + 1),
+            Some(_) => None,
+            None => Some(0),
+        };
+        let got = ws.out[Out::ShortageOverYear as usize];
+        match expected {
+            Some(q) => {
+                assert_eq!(got, s.quarter(q).decimal_year(), "trial {t}");
+                let end = ws.out[Out::ShortageEndYear as usize];
+                assert!(end <= got, "trial {t}: end {end} after over {got}");
+            }
+            None => {
+                assert!(got.is_nan(), "trial {t}: {got}");
+            }
+        }
+    }
+}

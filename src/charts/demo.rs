@@ -148,6 +148,7 @@ const OUTCOMES_FUTURE: &[&str] = &[
     "stranded_capex_usd_bn",
     "default_year",
     "shortage_end_year",
+    "shortage_over_year",
     "equity_irr",
     "program_npv_usd_bn",
 ];
@@ -484,6 +485,8 @@ fn simulate(o: &DemoRun, t: usize, ts_names: &[&str], out_names: &[&str]) -> Tri
             "program_capacity_2035_wspm" => capacity_2035,
             "stranded_capex_usd_bn" => default_year.map(|_| capex_cum * r.unif(0.05, 0.3)),
             "shortage_end_year" => shortage_end,
+            // The toy's shortage is over for good three quarters after it first ends.
+            "shortage_over_year" => shortage_end.map(|x| x + 0.75),
             "equity_irr" => (has_program && default_year.is_none()).then(|| r.normal(0.05, 0.04)),
             "program_npv_usd_bn" => p(r.normal(-0.05, 0.12) * size),
             _ => None,

@@ -285,8 +285,13 @@ pub const CHART_SPECS: &[ChartSpec] = &[
     ),
     dist(
         "dist_shortage_end_year",
-        "When does the accelerator shortage end?",
+        "When does the accelerator shortage first end?",
         "shortage_end_year",
+    ),
+    dist(
+        "dist_shortage_over_year",
+        "From when is the accelerator shortage over for good?",
+        "shortage_over_year",
     ),
     dist(
         "dist_program_capacity_2035",

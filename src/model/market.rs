@@ -148,6 +148,8 @@ pub struct MarketState {
     pub surplus_run: u32,
     /// First quarter of the first run of four quarters without a shortage.
     pub shortage_end: Option<usize>,
+    /// Last quarter with a shortage (S > 1).
+    pub last_shortage: Option<usize>,
     /// First quarter in which a program logic fab produced.
     pub first_output: Option<u32>,
 }
@@ -163,6 +165,7 @@ impl MarketState {
             peak_shortage: 0.0,
             surplus_run: 0,
             shortage_end: None,
+            last_shortage: None,
             first_output: None,
         }
     }
@@ -672,6 +675,7 @@ fn track_market(
         }
     } else {
         ms.surplus_run = 0;
+        ms.last_shortage = Some(q);
     }
 }
 

@@ -218,6 +218,7 @@ pub enum Out {
     EquityNpvAnchorCustomerUsdBn,
     EquityNpvGovernmentUsdBn,
     ShortageEndYear,
+    ShortageOverYear,
     CostPerH100eUsd,
     NvidiaShare2030,
     AcceleratorsCum20242030H100e,
@@ -225,7 +226,7 @@ pub enum Out {
     ProgramAcceleratorsCumH100e,
 }
 
-pub const OUT: [MetricSpec; 64] = [
+pub const OUT: [MetricSpec; 65] = [
     m("total_committed_usd_bn", "US$ bn", Kind::Real, "Money pledged by all sources (before the honoured fraction)."),
     m("total_raised_usd_bn", "US$ bn", Kind::Real, "Money actually paid in within the window: equity and grants paid, debt drawn."),
     m("total_capex_usd_bn", "US$ bn", Kind::Real, "Construction spending on program logic fabs, packaging plants and HBM fabs."),
@@ -285,6 +286,7 @@ pub const OUT: [MetricSpec; 64] = [
     m("equity_npv_anchor_customer_usd_bn", "US$ bn", Kind::Real, "Equity NPV of anchor customers."),
     m("equity_npv_government_usd_bn", "US$ bn", Kind::Real, "Equity NPV of governments (empty when they give grants only)."),
     m("shortage_end_year", "year", Kind::Year, "Decimal year of the first quarter from which supply ≥ demand for four quarters running; empty if the shortage never ends."),
+    m("shortage_over_year", "year", Kind::Year, "Decimal year from which there is no shortage for the rest of the window (at least four quarters); empty if the window ends in a shortage or less than four quarters after one. Unlike shortage_end_year, a surplus that is followed by a new shortage does not count."),
     m("cost_per_h100e_usd", "US$ per H100-equivalent", Kind::Real, "Program construction capex ÷ H100-equivalents made from program dies within the window; empty if none."),
     m("nvidia_share_2030", "share (0–1)", Kind::Real, "NVIDIA's share of accelerators sold in 2030Q4."),
     m("accelerators_cum_2024_2030_h100e", "H100-equivalents", Kind::Real, "Accelerators sold from the window's start to the end of 2030, in H100-equivalents."),

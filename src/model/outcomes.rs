@@ -36,6 +36,11 @@ pub(super) fn record_outcomes(
     if let Some(q) = market.shortage_end {
         ws.set_out(Out::ShortageEndYear, s.quarter(q).decimal_year());
     }
+    // The shortage is over for good when the window's last four quarters or more have none.
+    let over_from = market.last_shortage.map_or(0, |q| q + 1);
+    if ws.nq >= over_from + 4 {
+        ws.set_out(Out::ShortageOverYear, s.quarter(over_from).decimal_year());
+    }
     if market.program_h100e_cum > 0.0 {
         ws.set_out(
             Out::CostPerH100eUsd,

@@ -7,12 +7,13 @@ use crate::error::{Error, InputError, Origin, Result};
 use crate::model::metrics::{Kind, OUT};
 
 /// The outcomes shown when none are asked for.
-pub const HEADLINE: [&str; 8] = [
+pub const HEADLINE: [&str; 9] = [
     "fabs_completed_by_2030",
     "unspent_usd_bn",
     "defaulted",
     "equity_irr",
     "shortage_end_year",
+    "shortage_over_year",
     "tsmc_share_2035",
     "taiwan_share_2035",
     "nvidia_share_2030",
