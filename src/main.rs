@@ -159,8 +159,10 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 charts: !run.no_charts,
                 trace: run.trace,
             };
-            std::fs::create_dir_all(&opts.out_dir)
-                .map_err(|e| Error::io(format!("creating {}", opts.out_dir.display()), e))?;
+            for s in &loaded {
+                study::check_run_dir(&opts.out_dir, &s.name)?;
+            }
+            let created = study::create_out_dir(&opts.out_dir, "--out")?;
             for s in &loaded {
                 let bar = progress_bar(run.quiet, &s.name);
                 let result = study::run_one(s, &opts, &mut |done, total| {
@@ -168,7 +170,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                     bar.set_position(done);
                 });
                 bar.finish_and_clear();
-                let r = result?;
+                let r = result.inspect_err(|_| study::remove_empty(&created))?;
                 if !run.quiet {
                     eprintln!(
                         "{}: {} trials in {:.1} s → {}",
@@ -240,8 +242,13 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                     charts: false,
                     trace: 0,
                 };
-                std::fs::create_dir_all(&opts.out_dir)
-                    .map_err(|e| Error::io(format!("creating {}", opts.out_dir.display()), e))?;
+                if !metrics.is_empty() {
+                    chipsim::compare::check_metric_names(&metrics, &loaded)?;
+                }
+                for s in &loaded {
+                    study::check_run_dir(&opts.out_dir, &s.name)?;
+                }
+                let created = study::create_out_dir(&opts.out_dir, "--out")?;
                 let mut dirs = Vec::new();
                 for s in &loaded {
                     let bar = progress_bar(quiet, &s.name);
@@ -250,7 +257,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                         bar.set_position(done);
                     });
                     bar.finish_and_clear();
-                    dirs.push(r?.dir);
+                    dirs.push(r.inspect_err(|_| study::remove_empty(&created))?.dir);
                 }
                 dirs
             } else {

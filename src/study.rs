@@ -77,28 +77,87 @@ pub fn run_one(
 ) -> Result<RunResult> {
     let trials = opts.trials.or(s.run.trials).unwrap_or(DEFAULT_TRIALS);
     let seed = opts.seed.or(s.run.seed).unwrap_or(DEFAULT_SEED);
+    check_run_dir(&opts.out_dir, &s.name)?;
     let final_dir = opts.out_dir.join(&s.name);
     let staging = opts
         .out_dir
         .join(format!(".{}.partial-{}", s.name, std::process::id()));
-    let result = run_into(s, trials, seed, opts, &staging, progress);
-    match result {
-        Ok((info, aggregates)) => {
-            if final_dir.exists() {
-                std::fs::remove_dir_all(&final_dir)
-                    .map_err(|e| Error::io(format!("replacing {}", final_dir.display()), e))?;
-            }
-            std::fs::rename(&staging, &final_dir)
-                .map_err(|e| Error::io(format!("moving results to {}", final_dir.display()), e))?;
-            Ok(RunResult {
-                dir: final_dir,
-                info,
-                aggregates,
-            })
+    let result = run_into(s, trials, seed, opts, &staging, progress).and_then(|done| {
+        if final_dir.exists() {
+            std::fs::remove_dir_all(&final_dir)
+                .map_err(|e| Error::io(format!("replacing {}", final_dir.display()), e))?;
         }
+        std::fs::rename(&staging, &final_dir)
+            .map_err(|e| Error::io(format!("moving results to {}", final_dir.display()), e))?;
+        Ok(done)
+    });
+    match result {
+        Ok((info, aggregates)) => Ok(RunResult {
+            dir: final_dir,
+            info,
+            aggregates,
+        }),
         Err(e) => {
+            // Never leave the staging folder (half-written results) behind.
             let _ = std::fs::remove_dir_all(&staging);
             Err(e)
+        }
+    }
+}
+
+/// The scenario `name`'s run folder in `out_dir` may be written: it is absent or a folder (a
+/// previous run, replaced), never a file the user keeps there. Bad input otherwise (exit code 2).
+pub fn check_run_dir(out_dir: &Path, name: &str) -> Result<()> {
+    let final_dir = out_dir.join(name);
+    if final_dir.exists() && !final_dir.is_dir() {
+        return Err(InputError::new(
+            Origin::Argument {
+                name: "--out".into(),
+            },
+            "",
+            format!(
+                "an output folder where `{}` can be a run folder",
+                final_dir.display()
+            ),
+            format!("`{}` is a file", final_dir.display()),
+        )
+        .with_hint("choose another --out folder, or rename the scenario")
+        .into());
+    }
+    Ok(())
+}
+
+/// Creates the output folder `dir` given by the command-line option `option`; returns the
+/// folders it created, deepest first (for [`remove_empty`] when nothing gets written). A path
+/// that is (or runs through) an existing file is bad input (exit code 2), not an I/O failure.
+pub fn create_out_dir(dir: &Path, option: &str) -> Result<Vec<PathBuf>> {
+    if let Some(file) = dir.ancestors().find(|a| a.exists() && !a.is_dir()) {
+        return Err(InputError::new(
+            Origin::Argument {
+                name: option.to_string(),
+            },
+            "",
+            "a folder, or a path where one can be created",
+            format!("`{}`, where `{}` is a file", dir.display(), file.display()),
+        )
+        .into());
+    }
+    let created: Vec<PathBuf> = dir
+        .ancestors()
+        .filter(|a| !a.as_os_str().is_empty() && !a.exists())
+        .map(Path::to_path_buf)
+        .collect();
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    Ok(created)
+}
+
+/// Removes the folders `created` (deepest first) that are still empty, so that a failed run
+/// leaves no trace; folders holding anything (e.g. a scenario that finished) are kept.
+pub fn remove_empty(created: &[PathBuf]) {
+    for d in created {
+        if std::fs::remove_dir(d).is_err() {
+            break;
         }
     }
 }

@@ -303,11 +303,149 @@ fn bad_input_catalogue() {
         ("extends = \"base.toml\"\n[events.rate_shock]\neffects = [{ knob = \"base_rate\", add = 1.0, source = \"x\" }]\n", &[], &["bad.toml:3", "events.rate_shock.effects[0].source", "honoured_share"]),
         // An unknown knob, with a suggestion.
         ("extends = \"base.toml\"\n[events.rate_shock]\neffects = [{ knob = \"base_rates\", add = 1.0 }]\n", &[], &["bad.toml:3", "events.rate_shock.effects[0].knob", "did you mean \"base_rate\""]),
+        // A number far beyond any real quantity (its products overflow to ±∞).
+        ("extends = \"base.toml\"\n", &["program.size_usd_bn=1e308"], &["--set program.size_usd_bn=1e308", "program.size_usd_bn", "magnitude at most 1e15"]),
+        ("extends = \"base.toml\"\n", &["program.size_usd_bn={ uniform = [0, 1e300] }"], &["program.size_usd_bn", "magnitude at most 1e15"]),
+        // A tiny share that passes validation but makes a result overflow: an input error naming
+        // the metric, not a silently empty cell.
+        ("extends = \"base.toml\"\n", &["market.utilization_share=1e-308"], &["bad.toml:1", "finite number", "cost_per_h100e_usd", "overflows"]),
+        // [run] trials has the command line's limit.
+        ("extends = \"base.toml\"\n[run]\ntrials = 9223372036854775807\n", &[], &["bad.toml:3", "run.trials", "from 1 to 1000000000"]),
+        // A bad start quarter (reported once) with an end before the default start.
+        ("extends = \"base.toml\"\n[time]\nstart_quarter = \"-5Q1\"\nend_quarter = \"2000Q4\"\n", &[], &["bad.toml:3", "time.start_quarter", "1 problem"]),
     ];
     for (text, sets, needles) in cases {
         let (_d, p) = scenario_file(text);
         assert_bad(&p, sets, needles);
     }
+}
+
+/// Huge (but accepted) costs make money in and out huge and cancel (lenders fund the losses):
+/// the accounting-identity check must scale with the gross flows, not report a bug.
+#[test]
+fn huge_opex_is_not_an_accounting_bug() {
+    let out = tempfile::tempdir().unwrap();
+    chipsim()
+        .args([
+            "run",
+            "--quiet",
+            "--no-charts",
+            "--trials",
+            "5",
+            "--seed",
+            "1",
+        ])
+        .args(["--set", "regions.us.opex_multiplier=1e15", "--out"])
+        .arg(out.path())
+        .arg(repo("scenarios/altman-7t.toml"))
+        .assert()
+        .success();
+}
+
+/// An output path that is a file is bad input: exit code 2, the file untouched, nothing written
+/// (not even a staging folder).
+#[test]
+fn output_paths_that_are_files_are_bad_input() {
+    let d = tempfile::tempdir().unwrap();
+    let file = d.path().join("notes.txt");
+    std::fs::write(&file, "keep me").unwrap();
+    for out in [file.clone(), file.join("sub")] {
+        let a = chipsim()
+            .args(["run", "--quiet", "--trials", "2", "--out"])
+            .arg(&out)
+            .arg(repo("tests/data/handcalc.toml"))
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+        assert!(
+            stderr.contains("--out") && stderr.contains("is a file"),
+            "{stderr}"
+        );
+    }
+    // <out>/<scenario name> is a file: refused before anything runs.
+    let out = d.path().join("results");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("handcalc"), "keep me too").unwrap();
+    let a = chipsim()
+        .args(["run", "--quiet", "--trials", "2", "--out"])
+        .arg(&out)
+        .arg(repo("tests/data/handcalc.toml"))
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("handcalc") && stderr.contains("is a file"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
+    assert_eq!(
+        std::fs::read_to_string(out.join("handcalc")).unwrap(),
+        "keep me too"
+    );
+    let names: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "left behind: {names:?}");
+}
+
+/// `compare` and `table` inputs: a folder that is not a run and an unknown metric are bad input
+/// (exit code 2); with scenario files, a metric typo is caught before any run is written.
+#[test]
+fn compare_and_table_reject_bad_folders_and_metrics() {
+    let d = tempfile::tempdir().unwrap();
+    let cmp = d.path().join("cmp");
+    let a = chipsim()
+        .args([
+            "compare",
+            "--quiet",
+            "--trials",
+            "2",
+            "--metrics",
+            "defaulted,nope",
+        ])
+        .arg("--out")
+        .arg(&cmp)
+        .arg(repo("tests/data/handcalc.toml"))
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("--metrics") && stderr.contains("`nope`"),
+        "{stderr}"
+    );
+    assert!(!cmp.exists(), "runs written despite a bad metric");
+
+    let runs = d.path().join("runs");
+    chipsim()
+        .args(["run", "--quiet", "--no-charts", "--trials", "2", "--out"])
+        .arg(&runs)
+        .arg(repo("tests/data/handcalc.toml"))
+        .assert()
+        .success();
+    let run = runs.join("handcalc");
+    let a = chipsim()
+        .args(["compare", "--quiet", "--out"])
+        .arg(&cmp)
+        .arg(&run)
+        .arg(d.path().join("nowhere"))
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("nowhere") && stderr.contains("run folder"),
+        "{stderr}"
+    );
+    assert!(!cmp.exists());
+
+    let a = chipsim()
+        .args(["table", "--metrics", "defaulted,nope"])
+        .arg(&run)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(stderr.contains("`nope`, which no run has"), "{stderr}");
+    assert!(a.get_output().stdout.is_empty());
 }
 
 #[test]

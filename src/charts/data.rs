@@ -207,15 +207,16 @@ impl RunData {
 
 fn read_meta(dir: &Path) -> Result<RunMeta> {
     let path = dir.join("run.json");
+    // A folder named on the command line that is not a run folder is bad input (exit code 2).
     let text = std::fs::read_to_string(&path).map_err(|e| {
-        Error::io(
-            format!(
-                "reading {} (is {} a chipsim run folder?)",
-                path.display(),
-                dir.display()
-            ),
-            e,
-        )
+        Error::from(InputError::new(
+            Origin::Argument {
+                name: dir.display().to_string(),
+            },
+            "",
+            "a chipsim run folder (with run.json)",
+            format!("`{}` ({e})", path.display()),
+        ))
     })?;
     serde_json::from_str(&text).map_err(|e| {
         InputError::new(

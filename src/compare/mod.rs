@@ -172,6 +172,43 @@ fn json_line(dir: &Path, key: &str) -> usize {
         .unwrap_or(1)
 }
 
+/// Checks `--metrics` against the metrics that runs of `scenarios` will have (time series,
+/// outcomes and the scenarios' event years) before any run is made, so that a typo does not
+/// leave runs behind with no comparison.
+pub fn check_metric_names(
+    metrics: &[String],
+    scenarios: &[crate::scenario::Scenario],
+) -> Result<()> {
+    let mut known: Vec<String> = crate::model::metrics::TS
+        .iter()
+        .map(|m| m.name.to_string())
+        .collect();
+    for s in scenarios {
+        known.extend(
+            crate::model::metrics::outcome_specs(s)
+                .into_iter()
+                .map(|o| o.name),
+        );
+    }
+    for m in metrics {
+        let m = m.trim();
+        if !known.iter().any(|k| k == m) {
+            let e = cli_error(
+                "metrics",
+                "a metric of summary.csv or timeseries.csv (see `chipsim metrics`)",
+                format!("`{m}`"),
+            );
+            return Err(
+                match crate::scenario::node::suggest(m, known.iter().map(String::as_str)) {
+                    Some(s) => e.with_input_hint(format!("did you mean `{s}`?")),
+                    None => e,
+                },
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Compares runs: writes `<out_dir>/comparison.csv` and `<out_dir>/charts/<metric>.png|.svg`
 /// (one chart per metric: every scenario's median with its P5–P95 band over time, or its
 /// median, P25–P75 and P5–P95 for per-trial outcomes).

@@ -7,7 +7,7 @@
 //! order. So outputs are byte-identical whatever the number of threads, and memory is bounded by
 //! one wave, not by the number of trials.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, Origin, Result};
 use crate::model::metrics::{outcome_specs, Kind, OutcomeSpec, N_TS, TS};
 use crate::model::trial::{run_trial, Workspace};
 use crate::scenario::params::Scope;
@@ -95,6 +95,45 @@ impl Aggregates {
     }
 }
 
+/// An input error when a result of trial `t` is ±∞ (inputs so extreme that the arithmetic
+/// overflows); names the first such metric (and quarter). NaN means "did not happen" and is fine.
+fn overflow_error(s: &Scenario, ws: &Workspace, t: u64, seed: u64) -> Option<InputError> {
+    let nq = s.quarters().max(1);
+    let (metric, value) = match ws.ts.iter().position(|x| x.is_infinite()) {
+        Some(i) => (
+            format!(
+                "{}@{}",
+                TS.get(i / nq).map_or("?", |m| m.name),
+                s.quarter(i % nq)
+            ),
+            ws.ts[i],
+        ),
+        None => {
+            let o = ws.out.iter().position(|x| x.is_infinite())?;
+            let name = outcome_specs(s)
+                .get(o)
+                .map_or_else(|| format!("outcome #{o}"), |m| m.name.clone());
+            (name, ws.out[o])
+        }
+    };
+    Some(
+        InputError::new(
+            Origin::File {
+                path: s.path.clone(),
+                line: 1,
+                column: 1,
+            },
+            "",
+            "inputs with which every result is a finite number",
+            format!("`{metric}` = {value} in trial {t} (seed {seed})"),
+        )
+        .with_hint(
+            "an input is so large or so small that the model's arithmetic overflows; \
+             check the magnitudes of the scenario's numbers and --set values",
+        ),
+    )
+}
+
 /// Indices of the sampled trial-level inputs written to trials.csv (the ones that vary).
 pub fn varying_inputs(s: &Scenario) -> Vec<usize> {
     s.params
@@ -117,6 +156,9 @@ struct ChunkResult {
     /// The first accounting-identity violation in the chunk: a bug, reported with what is
     /// needed to reproduce it.
     violation: Option<String>,
+    /// The first result that overflowed to ±∞ in the chunk (extreme inputs): an input error,
+    /// since the aggregates would otherwise skip it silently like a "did not happen".
+    overflow: Option<InputError>,
     agg: Aggregates,
     /// The chunk's encoded trial rows.
     rows: Vec<u8>,
@@ -156,8 +198,12 @@ pub fn run(
                         let mut rows = Vec::new();
                         let mut values = Vec::with_capacity(inputs.len());
                         let mut violation = None;
+                        let mut overflow = None;
                         for t in first..last {
                             run_trial(s, ws, t);
+                            if overflow.is_none() {
+                                overflow = overflow_error(s, ws, t, opts.seed);
+                            }
                             if let (Some((q, gap)), None) = (ws.identity_violation, &violation) {
                                 violation = Some(format!(
                                     "accounting identity fails in trial {t} (seed {}, scenario `{}`) at {}: money in − money out − change in accounts = {gap:e} US$ bn",
@@ -173,6 +219,7 @@ pub fn run(
                         }
                         ChunkResult {
                             violation,
+                            overflow,
                             agg,
                             rows,
                         }
@@ -183,6 +230,9 @@ pub fn run(
         for r in &results {
             if let Some(v) = &r.violation {
                 return Err(Error::Invariant(v.clone()));
+            }
+            if let Some(e) = &r.overflow {
+                return Err(e.clone().into());
             }
             total.merge(&r.agg);
             sink(&r.rows)?;

@@ -404,7 +404,7 @@ pub(super) fn close_quarter(
     let fl = ws.ledger.flows;
     let delta = ws.ledger.accounts() - open.accounts;
     let gap = fl.money_in() - fl.money_out() - delta;
-    let scale = 1.0 + fl.money_in().abs() + fl.money_out().abs() + open.accounts.abs();
+    let scale = 1.0 + fl.gross() + open.accounts.abs();
     if gap.abs() > 1e-9 * scale && ws.identity_violation.is_none() {
         ws.identity_violation = Some((q, gap));
     }

@@ -42,6 +42,30 @@ impl Flows {
         self.equity_in + self.grants_in + self.debt_drawn + self.revenue
     }
 
+    /// The sum of the magnitudes of every flow: the scale of the quarter's arithmetic, for the
+    /// identity check's tolerance (money in and out can be huge and cancel, e.g. lenders funding
+    /// a huge operating loss).
+    pub fn gross(&self) -> f64 {
+        [
+            self.equity_in,
+            self.grants_in,
+            self.debt_drawn,
+            self.revenue,
+            self.capex,
+            self.power_and_tools,
+            self.opex,
+            self.maintenance,
+            self.interest_paid,
+            self.interest_capitalised,
+            self.principal_paid,
+            self.distributions,
+            self.to_lenders,
+        ]
+        .iter()
+        .map(|x| x.abs())
+        .sum()
+    }
+
     pub fn money_out(&self) -> f64 {
         self.capex
             + self.power_and_tools

@@ -77,8 +77,30 @@ pub fn markdown_table(dirs: &[PathBuf], metrics: &[String]) -> Result<String> {
     out.push_str("\n|---|");
     out.push_str(&"---|".repeat(metrics.len()));
     out.push('\n');
-    for dir in dirs {
-        let rows = read_summary(dir)?;
+    let all_rows = dirs
+        .iter()
+        .map(|d| read_summary(d))
+        .collect::<Result<Vec<_>>>()?;
+    // A metric that no run has is a typo, not a column of "n/a" (headline metrics may be missing
+    // from runs written by older versions).
+    for m in metrics.iter().filter(|m| !HEADLINE.contains(&m.as_str())) {
+        if !all_rows
+            .iter()
+            .flatten()
+            .any(|r| r.get(0) == Some(m.as_str()))
+        {
+            return Err(InputError::new(
+                Origin::Argument {
+                    name: "--metrics".into(),
+                },
+                "metrics",
+                "a metric of summary.csv (see `chipsim metrics`)",
+                format!("`{m}`, which no run has"),
+            )
+            .into());
+        }
+    }
+    for (dir, rows) in dirs.iter().zip(all_rows) {
         let name = dir.file_name().map_or_else(
             || dir.display().to_string(),
             |n| n.to_string_lossy().to_string(),

@@ -148,8 +148,10 @@ impl Params {
                 format!("`{}`", node.display_value())
             } else {
                 format!(
-                    "`{}`, whose values can range over [{lo}, {hi}]",
-                    node.display_value()
+                    "`{}`, whose values can range over [{}, {}]",
+                    node.display_value(),
+                    short_num(lo),
+                    short_num(hi)
                 )
             };
             let mut e = InputError::new(node.origin.clone(), path, bounds.describe(), found);
@@ -158,9 +160,31 @@ impl Params {
             }
             return Err(e);
         }
+        // Far beyond any real quantity, and products of such numbers overflow to ±∞ in the model.
+        let too_large = |x: f64| x.is_finite() && x.abs() > MAX_MAGNITUDE;
+        if too_large(lo) || too_large(hi) {
+            return Err(InputError::new(
+                node.origin.clone(),
+                path,
+                format!("a number of magnitude at most {MAX_MAGNITUDE:e}"),
+                format!("`{}`", node.display_value()),
+            ));
+        }
         Ok(self.push(path, dist, scope))
     }
 }
+
+/// `x` for messages: in scientific notation when huge (1e308 would print 309 digits).
+fn short_num(x: f64) -> String {
+    if x.is_finite() && x.abs() >= MAX_MAGNITUDE {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// The largest magnitude a scenario number (or a bound of its distribution) may have.
+pub const MAX_MAGNITUDE: f64 = 1e15;
 
 #[cfg(test)]
 mod tests {

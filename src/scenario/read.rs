@@ -159,10 +159,13 @@ pub fn read_scenario(
     // [time]
     let (start, end) = match cx.errors.take(r.table_opt("time")).flatten() {
         Some(t) => {
+            let before = cx.errors.0.len();
             let s = cx.quarter(&t, "start_quarter", Quarter::new(2024, 1));
+            // A bad start is reported once, not again as "end before the default start".
+            let start_ok = cx.errors.0.len() == before;
             let e = cx.quarter(&t, "end_quarter", Quarter::new(2040, 4));
             if e < s {
-                if let Some(n) = t.node("end_quarter") {
+                if let (true, Some(n)) = (start_ok, t.node("end_quarter")) {
                     cx.errors.push(t.invalid(
                         n,
                         "end_quarter",
@@ -184,8 +187,9 @@ pub fn read_scenario(
     // [run]
     let mut run = RunDefaults::default();
     if let Some(t) = cx.errors.take(r.table_opt("run")).flatten() {
-        run.trials = read_count(&mut cx, &t, "trials", 1);
-        run.seed = read_count(&mut cx, &t, "seed", 0);
+        // The same range as the command line's --trials.
+        run.trials = read_count(&mut cx, &t, "trials", 1, MAX_TRIALS);
+        run.seed = read_count(&mut cx, &t, "seed", 0, i64::MAX);
         t.finish(&mut cx.errors);
     }
 
@@ -1113,16 +1117,29 @@ fn valid_name(n: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-fn read_count(cx: &mut Ctx, t: &TableReader<'_>, key: &'static str, min: i64) -> Option<u64> {
+/// The most trials a run may have (the command line's `--trials` has the same limit).
+pub const MAX_TRIALS: i64 = 1_000_000_000;
+
+fn read_count(
+    cx: &mut Ctx,
+    t: &TableReader<'_>,
+    key: &'static str,
+    min: i64,
+    max: i64,
+) -> Option<u64> {
     match t.node(key) {
         None => None,
         Some(Node {
             value: crate::scenario::node::NodeValue::Integer(i),
             ..
-        }) if *i >= min => Some(*i as u64),
+        }) if (min..=max).contains(i) => Some(*i as u64),
         Some(n) => {
-            cx.errors
-                .push(t.invalid(n, key, &format!("an integer of at least {min}")));
+            let expected = if max == i64::MAX {
+                format!("an integer of at least {min}")
+            } else {
+                format!("an integer from {min} to {max}")
+            };
+            cx.errors.push(t.invalid(n, key, &expected));
             None
         }
     }
