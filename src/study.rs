@@ -68,6 +68,34 @@ pub struct RunResult {
     pub aggregates: Aggregates,
 }
 
+/// Removes staging folders `<out>/.<name>.partial-<pid>` left by runs that were killed (a run
+/// that fails cleans up after itself; one interrupted by a signal cannot). A folder is stale when
+/// its process no longer exists; where that cannot be told (no `/proc`), nothing is removed.
+/// Best effort: a folder that cannot be removed is left alone.
+fn remove_stale_staging(out_dir: &Path, name: &str) {
+    let proc_fs = Path::new("/proc/self");
+    if !proc_fs.exists() {
+        return;
+    }
+    let prefix = format!(".{name}.partial-");
+    let Ok(entries) = std::fs::read_dir(out_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .and_then(|f| f.strip_prefix(&prefix))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// Runs one validated scenario into `<out>/<name>/`. `progress(done, total)` is called as
 /// trials finish.
 pub fn run_one(
@@ -79,6 +107,7 @@ pub fn run_one(
     let seed = opts.seed.or(s.run.seed).unwrap_or(DEFAULT_SEED);
     check_run_dir(&opts.out_dir, &s.name)?;
     let final_dir = opts.out_dir.join(&s.name);
+    remove_stale_staging(&opts.out_dir, &s.name);
     let staging = opts
         .out_dir
         .join(format!(".{}.partial-{}", s.name, std::process::id()));

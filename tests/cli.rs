@@ -497,3 +497,29 @@ fn every_metric_is_documented() {
         );
     }
 }
+
+/// A staging folder left by a run that was killed (its process is gone) is removed by the next
+/// run into the same folder; one of a live process is left alone.
+#[test]
+#[cfg(target_os = "linux")]
+fn stale_staging_folders_of_killed_runs_are_removed() {
+    let d = tempfile::tempdir().unwrap();
+    // PIDs above the kernel's pid_max (at most 2^22) never exist.
+    let stale = d.path().join(".handcalc.partial-4194399");
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join("timeseries.csv"), "half").unwrap();
+    // This test's own process is alive.
+    let live = d
+        .path()
+        .join(format!(".handcalc.partial-{}", std::process::id()));
+    std::fs::create_dir_all(&live).unwrap();
+    chipsim()
+        .args(["run", "--quiet", "--no-charts", "--trials", "2", "--out"])
+        .arg(d.path())
+        .arg(repo("tests/data/handcalc.toml"))
+        .assert()
+        .success();
+    assert!(!stale.exists(), "the stale staging folder is removed");
+    assert!(live.exists(), "a live process's staging folder is kept");
+    assert!(d.path().join("handcalc/summary.csv").exists());
+}
