@@ -335,12 +335,7 @@ pub fn read_timeseries(path: &Path) -> Result<Vec<Series>> {
             )
             .into()
         })?;
-        let mut v = [None; 7];
-        for (k, ci) in col_i.iter().enumerate() {
-            if let Some(ci) = ci {
-                v[k] = parse_cell(path, line, cols[k], rec.get(*ci).unwrap_or(""))?;
-            }
-        }
+        let v: [Option<f64>; 7] = parse_cells(path, line, &rec, &cols, &col_i)?;
         let point = Point {
             quarter: Some(quarter),
             mean: v[0],
@@ -369,6 +364,24 @@ pub fn read_timeseries(path: &Path) -> Result<Vec<Series>> {
         .collect())
 }
 
+/// Parses the cells of `rec` named by `cols` (at the positions `col_i`, absent columns give
+/// `None`) as numbers; an empty cell is `None`.
+fn parse_cells<const N: usize>(
+    path: &Path,
+    line: u64,
+    rec: &csv::StringRecord,
+    cols: &[&str; N],
+    col_i: &[Option<usize>],
+) -> Result<[Option<f64>; N]> {
+    let mut v = [None; N];
+    for (k, ci) in col_i.iter().enumerate().take(N) {
+        if let Some(ci) = ci {
+            v[k] = parse_cell(path, line, cols[k], rec.get(*ci).unwrap_or(""))?;
+        }
+    }
+    Ok(v)
+}
+
 /// Reads `summary.csv` (`metric,mean,std,p5,p25,p50,p75,p95,min,max,count`).
 pub fn read_summary(path: &Path) -> Result<Vec<SummaryRow>> {
     let mut rdr = csv_reader(path)?;
@@ -387,12 +400,7 @@ pub fn read_summary(path: &Path) -> Result<Vec<SummaryRow>> {
         if metric.is_empty() {
             continue;
         }
-        let mut v = [None; 10];
-        for (k, ci) in col_i.iter().enumerate() {
-            if let Some(ci) = ci {
-                v[k] = parse_cell(path, line, cols[k], rec.get(*ci).unwrap_or(""))?;
-            }
-        }
+        let v: [Option<f64>; 10] = parse_cells(path, line, &rec, &cols, &col_i)?;
         rows.push(SummaryRow {
             metric: metric.to_string(),
             mean: v[0],
