@@ -1,7 +1,7 @@
 //! Trials per second on the shipped `altman-7t` scenario.
 //!
 //! `cargo bench --bench trials` reports the time of one trial (simulation + aggregation, single
-//! thread) and of a 1,024-trial engine run on all cores; trials/s = 1 / time per trial.
+//! thread; and simulation alone) and of a 1,024-trial engine run on all cores; trials/s = 1 / time per trial.
 
 use std::path::Path;
 
@@ -22,6 +22,14 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             run_trial(&s, &mut ws, t);
             agg.add_trial(&ws);
+            t += 1;
+        });
+    });
+    g.bench_function("one_trial_simulation_only", |b| {
+        let mut ws = Workspace::new(&s, 42);
+        let mut t = 0u64;
+        b.iter(|| {
+            run_trial(&s, &mut ws, t);
             t += 1;
         });
     });
