@@ -84,6 +84,28 @@ pub struct ComparisonRow {
     pub paired: Option<PairedDiff>,
 }
 
+impl ComparisonRow {
+    /// A row from a run's `[p5, p50, p95]`; the difference of medians is taken against the
+    /// first scenario's median `first_p50` (empty when either is missing).
+    fn new(
+        metric: String,
+        scenario: String,
+        [p5, p50, p95]: [Option<f64>; 3],
+        first_p50: Option<f64>,
+        paired: Option<PairedDiff>,
+    ) -> Self {
+        ComparisonRow {
+            metric,
+            scenario,
+            p5,
+            p50,
+            p95,
+            p50_diff_vs_first: p50.zip(first_p50).map(|(a, b)| a - b),
+            paired,
+        }
+    }
+}
+
 /// A comparison chart that was written.
 #[derive(Debug, Clone)]
 pub struct ComparedChart {
@@ -558,18 +580,13 @@ pub fn compare_runs_with(
                 let first = runs[0].summary(m).and_then(|r| r.p50);
                 for (i, (r, l)) in runs.iter().zip(&labels).enumerate() {
                     if let Some(s) = r.summary(m) {
-                        rows.push(ComparisonRow {
-                            metric: m.clone(),
-                            scenario: l.clone(),
-                            p5: s.p5,
-                            p50: s.p50,
-                            p95: s.p95,
-                            p50_diff_vs_first: match (s.p50, first) {
-                                (Some(a), Some(b)) => Some(a - b),
-                                _ => None,
-                            },
-                            paired: paired_of(i, m),
-                        });
+                        rows.push(ComparisonRow::new(
+                            m.clone(),
+                            l.clone(),
+                            [s.p5, s.p50, s.p95],
+                            first,
+                            paired_of(i, m),
+                        ));
                     }
                 }
                 let interval_rows = runs
@@ -615,18 +632,13 @@ pub fn compare_runs_with(
                     let first = runs[0].series(m).and_then(|s| s.at(q)).and_then(|p| p.p50);
                     for (r, l) in runs.iter().zip(&labels) {
                         if let Some(p) = r.series(m).and_then(|s| s.at(q)) {
-                            rows.push(ComparisonRow {
-                                metric: format!("{m}@{q}"),
-                                scenario: l.clone(),
-                                p5: p.p5,
-                                p50: p.p50,
-                                p95: p.p95,
-                                p50_diff_vs_first: match (p.p50, first) {
-                                    (Some(a), Some(b)) => Some(a - b),
-                                    _ => None,
-                                },
-                                paired: None,
-                            });
+                            rows.push(ComparisonRow::new(
+                                format!("{m}@{q}"),
+                                l.clone(),
+                                [p.p5, p.p50, p.p95],
+                                first,
+                                None,
+                            ));
                         }
                     }
                 }
