@@ -349,14 +349,18 @@ fn output_paths_that_are_files_are_bad_input() {
     let d = tempfile::tempdir().unwrap();
     let file = d.path().join("notes.txt");
     std::fs::write(&file, "keep me").unwrap();
-    for out in [file.clone(), file.join("sub")] {
+    // Runs the hand-computed scenario into `out`, expecting bad input; returns stderr.
+    let run_expecting_2 = |out: &Path| {
         let a = chipsim()
             .args(["run", "--quiet", "--trials", "2", "--out"])
-            .arg(&out)
+            .arg(out)
             .arg(repo("tests/data/handcalc.toml"))
             .assert()
             .code(2);
-        let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+        String::from_utf8_lossy(&a.get_output().stderr).to_string()
+    };
+    for out in [file.clone(), file.join("sub")] {
+        let stderr = run_expecting_2(&out);
         assert!(
             stderr.contains("--out") && stderr.contains("is a file"),
             "{stderr}"
@@ -366,13 +370,7 @@ fn output_paths_that_are_files_are_bad_input() {
     let out = d.path().join("results");
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("handcalc"), "keep me too").unwrap();
-    let a = chipsim()
-        .args(["run", "--quiet", "--trials", "2", "--out"])
-        .arg(&out)
-        .arg(repo("tests/data/handcalc.toml"))
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    let stderr = run_expecting_2(&out);
     assert!(
         stderr.contains("handcalc") && stderr.contains("is a file"),
         "{stderr}"
