@@ -115,6 +115,17 @@ enum Command {
     },
 }
 
+/// Writes to standard output; a closed pipe (`chipsim metrics | head`) is not an error.
+fn print_out(text: &str) -> Result<(), Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::io("writing to standard output".to_string(), e)),
+        Ok(()) => Ok(()),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
@@ -190,8 +201,8 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             let loaded = study::load_all(&scenarios, &scenario.sets)?;
             for s in loaded {
                 let uncertain = s.params.specs.iter().filter(|p| !p.dist.is_fixed()).count();
-                println!(
-                    "{}: ok — scenario `{}`, {}–{}, {} sources, {} regions, {} uncertain inputs",
+                print_out(&format!(
+                    "{}: ok — scenario `{}`, {}–{}, {} sources, {} regions, {} uncertain inputs\n",
                     s.path.display(),
                     s.name,
                     s.start,
@@ -199,7 +210,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                     s.sources.len(),
                     s.regions.len(),
                     uncertain
-                );
+                ))?;
             }
             Ok(())
         }
@@ -294,22 +305,26 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             } else {
                 metrics
             };
-            print!(
-                "{}",
-                chipsim::output::table::markdown_table(&runs, &metrics)?
-            );
+            print_out(&chipsim::output::table::markdown_table(&runs, &metrics)?)?;
             Ok(())
         }
         Command::Metrics => {
-            println!("# timeseries.csv metrics (one row per metric × quarter)");
+            let mut text =
+                String::from("# timeseries.csv metrics (one row per metric × quarter)\n");
             for m in TS {
-                println!("{:<34} {:<24} {}", m.name, m.unit, m.description);
+                text.push_str(&format!(
+                    "{:<34} {:<24} {}\n",
+                    m.name, m.unit, m.description
+                ));
             }
-            println!("\n# summary.csv metrics and trials.csv columns (one value per trial)");
+            text.push_str("\n# summary.csv metrics and trials.csv columns (one value per trial)\n");
             for m in OUT {
-                println!("{:<34} {:<24} {}", m.name, m.unit, m.description);
+                text.push_str(&format!(
+                    "{:<34} {:<24} {}\n",
+                    m.name, m.unit, m.description
+                ));
             }
-            Ok(())
+            print_out(&text)
         }
     }
 }
