@@ -27,10 +27,23 @@ impl fmt::Display for Origin {
             Origin::File { path, line, column } => {
                 write!(f, "{}:{}:{}", path.display(), line, column)
             }
-            Origin::CommandLine { option } => write!(f, "command line `--set {option}`"),
+            Origin::CommandLine { option } => {
+                write!(f, "command line `--set {}`", shorten(option, 200))
+            }
             Origin::Argument { name } => write!(f, "command line `{name}`"),
             Origin::Default => write!(f, "built-in default"),
         }
+    }
+}
+
+/// `text` cut to at most `max` characters (with "…" where cut), for messages that echo input.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+        s.push('…');
+        s
     }
 }
 
@@ -111,6 +124,10 @@ pub enum Error {
     /// An internal invariant was violated: a bug, reported with what is needed to reproduce it.
     #[error("internal invariant violated (a bug, please report): {0}")]
     Invariant(String),
+    /// The run was stopped by a signal (SIGINT, SIGTERM, SIGHUP); nothing was left behind.
+    /// Exit code 130.
+    #[error("interrupted: the run was stopped and its partial results removed")]
+    Interrupted,
     /// Anything else that is not the user's input (e.g. chart rendering). Exit code 1.
     #[error("{0}")]
     Other(String),

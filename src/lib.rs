@@ -9,6 +9,7 @@
 // Errors carry file, line, key, expected and found: large, but only on the cold path.
 #![allow(clippy::result_large_err)]
 
+pub mod cancel;
 pub mod charts;
 pub mod compare;
 pub mod dist;
@@ -18,6 +19,7 @@ pub mod finance;
 pub mod model;
 pub mod output;
 pub mod report;
+pub mod rundir;
 pub mod scenario;
 pub mod stats;
 pub mod study;

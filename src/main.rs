@@ -37,8 +37,8 @@ struct RunArgs {
     /// Number of trials (default: the scenario's [run] trials, else 10000).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
     trials: Option<u64>,
-    /// Random seed (default: the scenario's [run] seed, else 20240208).
-    #[arg(long)]
+    /// Random seed, 0 to 2^63−1 (default: the scenario's [run] seed, else 20240208).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     seed: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -92,8 +92,8 @@ enum Command {
         /// With scenario files: trials per scenario (default: the scenarios' [run] trials, else 10000).
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
         trials: Option<u64>,
-        /// With scenario files: the seed shared by every scenario.
-        #[arg(long)]
+        /// With scenario files: the seed shared by every scenario (0 to 2^63−1).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
         seed: Option<u64>,
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
         threads: Option<u16>,
@@ -128,11 +128,18 @@ fn print_out(text: &str) -> Result<(), Error> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(e) = chipsim::cancel::install_handler() {
+        eprintln!("warning: {e}");
+    }
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             report(&e);
-            ExitCode::from(if e.is_input() { 2 } else { 1 })
+            ExitCode::from(match e {
+                Error::Interrupted => chipsim::cancel::EXIT_INTERRUPTED,
+                e if e.is_input() => 2,
+                _ => 1,
+            })
         }
     }
 }

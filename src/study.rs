@@ -5,9 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::cancel;
 use crate::engine::{self, varying_inputs, Aggregates, RunOptions};
 use crate::error::{Error, InputError, Origin, Result};
 use crate::output::{self, RunInfo, TrialsWriter, OUTPUT_FORMAT_VERSION};
+use crate::rundir::{self, Staging};
 use crate::scenario::{load_scenario, resolved_toml, Scenario};
 
 /// Default number of trials when neither the command line nor the scenario says.
@@ -68,36 +70,9 @@ pub struct RunResult {
     pub aggregates: Aggregates,
 }
 
-/// Removes staging folders `<out>/.<name>.partial-<pid>` left by runs that were killed (a run
-/// that fails cleans up after itself; one interrupted by a signal cannot). A folder is stale when
-/// its process no longer exists; where that cannot be told (no `/proc`), nothing is removed.
-/// Best effort: a folder that cannot be removed is left alone.
-fn remove_stale_staging(out_dir: &Path, name: &str) {
-    let proc_fs = Path::new("/proc/self");
-    if !proc_fs.exists() {
-        return;
-    }
-    let prefix = format!(".{name}.partial-");
-    let Ok(entries) = std::fs::read_dir(out_dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let Some(pid) = file_name
-            .to_str()
-            .and_then(|f| f.strip_prefix(&prefix))
-            .and_then(|p| p.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        if pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists() {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
-}
-
-/// Runs one validated scenario into `<out>/<name>/`. `progress(done, total)` is called as
-/// trials finish.
+/// Runs one validated scenario into `<out>/<name>/` (see [`crate::rundir`]: written into a
+/// staging folder that replaces an earlier run folder only when complete, and never replaces a
+/// folder that is not a run folder). `progress(done, total)` is called as trials finish.
 pub fn run_one(
     s: &Scenario,
     opts: &StudyOptions,
@@ -105,55 +80,20 @@ pub fn run_one(
 ) -> Result<RunResult> {
     let trials = opts.trials.or(s.run.trials).unwrap_or(DEFAULT_TRIALS);
     let seed = opts.seed.or(s.run.seed).unwrap_or(DEFAULT_SEED);
-    check_run_dir(&opts.out_dir, &s.name)?;
-    let final_dir = opts.out_dir.join(&s.name);
-    remove_stale_staging(&opts.out_dir, &s.name);
-    let staging = opts
-        .out_dir
-        .join(format!(".{}.partial-{}", s.name, std::process::id()));
-    let result = run_into(s, trials, seed, opts, &staging, progress).and_then(|done| {
-        if final_dir.exists() {
-            std::fs::remove_dir_all(&final_dir)
-                .map_err(|e| Error::io(format!("replacing {}", final_dir.display()), e))?;
-        }
-        std::fs::rename(&staging, &final_dir)
-            .map_err(|e| Error::io(format!("moving results to {}", final_dir.display()), e))?;
-        Ok(done)
-    });
-    match result {
-        Ok((info, aggregates)) => Ok(RunResult {
-            dir: final_dir,
-            info,
-            aggregates,
-        }),
-        Err(e) => {
-            // Never leave the staging folder (half-written results) behind.
-            let _ = std::fs::remove_dir_all(&staging);
-            Err(e)
-        }
-    }
+    let staging = Staging::create(&opts.out_dir, &s.name)?;
+    let (info, aggregates) = run_into(s, trials, seed, opts, staging.dir(), progress)?;
+    let dir = staging.commit()?;
+    Ok(RunResult {
+        dir,
+        info,
+        aggregates,
+    })
 }
 
-/// The scenario `name`'s run folder in `out_dir` may be written: it is absent or a folder (a
-/// previous run, replaced), never a file the user keeps there. Bad input otherwise (exit code 2).
+/// The scenario `name`'s run folder in `out_dir` may be written: it is absent or a run folder
+/// (replaced), never a file or a folder of the user's. Bad input otherwise (exit code 2).
 pub fn check_run_dir(out_dir: &Path, name: &str) -> Result<()> {
-    let final_dir = out_dir.join(name);
-    if final_dir.exists() && !final_dir.is_dir() {
-        return Err(InputError::new(
-            Origin::Argument {
-                name: "--out".into(),
-            },
-            "",
-            format!(
-                "an output folder where `{}` can be a run folder",
-                final_dir.display()
-            ),
-            format!("`{}` is a file", final_dir.display()),
-        )
-        .with_hint("choose another --out folder, or rename the scenario")
-        .into());
-    }
-    Ok(())
+    rundir::check_replaceable(out_dir, name)
 }
 
 /// Creates the output folder `dir` given by the command-line option `option`; returns the
@@ -201,12 +141,6 @@ fn run_into(
 ) -> Result<(RunInfo, Aggregates)> {
     let started_at = output::utc_now_rfc3339();
     let clock = Instant::now();
-    if dir.exists() {
-        std::fs::remove_dir_all(dir)
-            .map_err(|e| Error::io(format!("clearing {}", dir.display()), e))?;
-    }
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
     let columns: Vec<String> = varying_inputs(s)
         .into_iter()
         .map(|i| s.params.specs[i].key.clone())
@@ -258,6 +192,7 @@ fn run_into(
         elapsed_seconds: clock.elapsed().as_secs_f64(),
     };
     output::write_json(&dir.join("run.json"), &info)?;
+    cancel::check()?;
     if opts.charts {
         // Charts and the report read the files just written, like any later user would.
         crate::charts::render_run(dir)?;

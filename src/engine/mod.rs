@@ -185,6 +185,7 @@ pub fn run(
     let wave = threads * 4;
     let mut next_chunk = 0u64;
     while next_chunk < n_chunks {
+        crate::cancel::check()?;
         let end = (next_chunk + wave).min(n_chunks);
         let results: Vec<ChunkResult> = pool.install(|| {
             (next_chunk..end)

@@ -8,6 +8,12 @@ use crate::scenario::node::{merge, parse_cli_value, parse_document, Node, NodeVa
 use crate::scenario::read::read_scenario;
 use crate::scenario::types::Scenario;
 
+/// Most files in one chain of `extends` (a scenario and its ancestors).
+pub const MAX_EXTENDS_DEPTH: usize = 32;
+
+/// Most segments in a `--set` key path (the deepest scenario key has five).
+pub const MAX_SET_SEGMENTS: usize = 16;
+
 /// Reads a scenario file, follows `extends`, applies `--set key.path=value` overrides and
 /// validates the result. All input problems found are returned together as [`Error::Inputs`].
 pub fn load_scenario(path: &Path, sets: &[String]) -> Result<Scenario, Error> {
@@ -22,7 +28,28 @@ pub fn load_scenario(path: &Path, sets: &[String]) -> Result<Scenario, Error> {
         .and_then(|s| s.to_str())
         .unwrap_or("scenario")
         .to_string();
-    read_scenario(root, path, &stem).map_err(Error::Inputs)
+    let mut scenario = read_scenario(root, path, &stem).map_err(Error::Inputs)?;
+    normalize_money_shares(&mut scenario);
+    Ok(scenario)
+}
+
+/// Rescales the shares that split money — the allocation buckets and the debt tranches — to
+/// sum to exactly 1. Validation accepts sums within [`crate::scenario::read::SHARE_SUM_TOLERANCE`]
+/// of 1 (rounding in a hand-written file); without the rescale, the remainder of every dollar
+/// would vanish between the source and the buckets and the accounting identity would fail in
+/// the run that validation had accepted. Shares that already sum to exactly 1 are unchanged.
+fn normalize_money_shares(s: &mut Scenario) {
+    let a = &mut s.program.allocation;
+    let sum = a.fabs_share.iter().sum::<f64>() + a.power_share + a.tool_expansion_share;
+    if sum > 0.0 && sum != 1.0 {
+        a.fabs_share.iter_mut().for_each(|x| *x /= sum);
+        a.power_share /= sum;
+        a.tool_expansion_share /= sum;
+    }
+    let sum: f64 = s.finance.tranches.iter().map(|t| t.share).sum();
+    if sum > 0.0 && sum != 1.0 {
+        s.finance.tranches.iter_mut().for_each(|t| t.share /= sum);
+    }
 }
 
 /// Reads `path` and, recursively, the file it `extends`; returns the merged table (parents'
@@ -61,6 +88,16 @@ fn load_with_parents(
             "extends",
             "a chain of `extends` without cycles",
             format!("a cycle: {cycle}"),
+        )
+        .into());
+    }
+    if chain.len() >= MAX_EXTENDS_DEPTH {
+        let origin = referrer.map_or(Origin::Default, |n| n.origin.clone());
+        return Err(InputError::new(
+            origin,
+            "extends",
+            format!("a chain of at most {MAX_EXTENDS_DEPTH} files"),
+            format!("a longer chain, cut at `{}`", path.display()),
         )
         .into());
     }
@@ -117,6 +154,15 @@ pub fn apply_set(root: &mut Table, set: &str) -> Result<(), Error> {
         .into());
     }
     let segments: Vec<&str> = path.split('.').map(str::trim).collect();
+    if segments.len() > MAX_SET_SEGMENTS {
+        return Err(InputError::new(
+            origin,
+            "",
+            format!("a key path of at most {MAX_SET_SEGMENTS} segments"),
+            format!("{} segments", segments.len()),
+        )
+        .into());
+    }
     if segments.iter().any(|s| s.is_empty()) {
         return Err(InputError::new(
             origin,
@@ -184,6 +230,16 @@ pub fn resolved_toml(s: &Scenario) -> String {
         "# Scenario `{}` as run by chipsim {}: {} after `extends` and `--set`.\n\n{body}",
         s.name,
         env!("CARGO_PKG_VERSION"),
-        s.path.display()
+        // A comment ends at a line break: escape control characters of odd file names.
+        s.path
+            .display()
+            .to_string()
+            .chars()
+            .map(|c| if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            })
+            .collect::<String>()
     )
 }

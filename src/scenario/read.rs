@@ -132,18 +132,32 @@ pub fn read_scenario(
     let r = TableReader::new(&root, "", origin.clone());
     r.allow("extends");
     let name = match r.str_opt("name") {
-        Ok(Some(n)) if valid_name(n) => n.to_string(),
         Ok(Some(n)) => {
-            if let Some(node) = r.node("name") {
-                cx.errors.push(r.invalid(
-                    node,
+            if let (Err(found), Some(node)) = (crate::rundir::check_name(n), r.node("name")) {
+                cx.errors.push(InputError::new(
+                    node.origin.clone(),
                     "name",
-                    "a name of letters, digits, '-', '_' or '.' (it names the output folder)",
+                    crate::rundir::name_rule(),
+                    found,
                 ));
             }
             n.to_string()
         }
-        Ok(None) => default_name.to_string(),
+        Ok(None) => {
+            // The name comes from the file name: it must pass the same check.
+            if let Err(found) = crate::rundir::check_name(default_name) {
+                cx.errors.push(
+                    InputError::new(
+                        origin.clone(),
+                        "name",
+                        crate::rundir::name_rule(),
+                        format!("no `name` key, and the file name gives {found}"),
+                    )
+                    .with_hint("add a line such as name = \"my-scenario\" to the file"),
+                );
+            }
+            default_name.to_string()
+        }
         Err(e) => {
             cx.errors.push(e);
             default_name.to_string()
@@ -1107,14 +1121,6 @@ fn read_finance(cx: &mut Ctx, t: TableReader<'_>) -> Finance {
     }
     t.finish(&mut cx.errors);
     f
-}
-
-fn valid_name(n: &str) -> bool {
-    !n.is_empty()
-        && n != "."
-        && n != ".."
-        && n.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// The most trials a run may have (the command line's `--trials` has the same limit).
