@@ -206,6 +206,9 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             scenario,
         } => {
             let loaded = study::load_all(&scenarios, &scenario.sets)?;
+            for s in &loaded {
+                study::smoke_test(s)?;
+            }
             for s in loaded {
                 let uncertain = s.params.specs.iter().filter(|p| !p.dist.is_fixed()).count();
                 print_out(&format!(

@@ -70,6 +70,22 @@ pub struct RunResult {
     pub aggregates: Aggregates,
 }
 
+/// Trials [`validate`](smoke_test) runs: enough to meet inputs that only fail when the model
+/// runs (an overflow, an undefined result), few enough to be instant.
+pub const SMOKE_TRIALS: u64 = 16;
+
+/// Runs the first [`SMOKE_TRIALS`] trials of `s` at its seed without writing anything, so that
+/// `validate` reports what the model itself rejects (non-finite results) like a run would.
+pub fn smoke_test(s: &Scenario) -> Result<()> {
+    let opts = RunOptions {
+        trials: SMOKE_TRIALS,
+        seed: s.run.seed.unwrap_or(DEFAULT_SEED),
+        threads: 1,
+    };
+    engine::run(s, &opts, &|_, _, _, _| {}, &mut |_| Ok(()), &mut |_| {})?;
+    Ok(())
+}
+
 /// Runs one validated scenario into `<out>/<name>/` (see [`crate::rundir`]: written into a
 /// staging folder that replaces an earlier run folder only when complete, and never replaces a
 /// folder that is not a run folder). `progress(done, total)` is called as trials finish.
